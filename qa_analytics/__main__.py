@@ -1,0 +1,5 @@
+import sys
+
+from qa_analytics.cli import main
+
+sys.exit(main())

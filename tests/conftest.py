@@ -1,0 +1,27 @@
+"""Shared fixtures. Real third-party data lives in ../shared/data; tests using it skip without it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is absent")
+    return SHARED_DATA
+
+
+@pytest.fixture()
+def db(tmp_path: Path):
+    from qa_analytics.store import open_database
+
+    return open_database(tmp_path / "qa.db")
