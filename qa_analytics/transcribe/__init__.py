@@ -1,0 +1,123 @@
+"""Transcription: recordings in, speaker-attributed transcripts out.
+
+``Transcriber`` is the stage's entry point; it decodes audio, lays out channels by the call's
+layout, runs the batched Whisper engine and assembles utterances. Heavy libraries load in
+``load()``, once per worker.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa_analytics.audio import DEFAULT_MAX_DURATION_S, DecodedAudio, decode
+from qa_analytics.errors import AudioError, QAError
+from qa_analytics.records import Call, Transcript
+from qa_analytics.transcribe.assemble import (
+    build_transcript,
+    channel_utterances,
+    labelled_utterances,
+    merge_in_time,
+)
+from qa_analytics.transcribe.engine import ChannelAudio, StageTimes, WhisperEngine
+from qa_analytics.transcribe.options import TranscribeOptions, VadSettings
+
+__all__ = ["TranscribeOptions", "Transcriber", "VadSettings", "layout_channels"]
+
+
+def _mono(audio: DecodedAudio) -> np.ndarray:
+    if audio.channel_count == 1:
+        return audio.channels[0]
+    return (audio.channels[0] + audio.channels[1]) * np.float32(0.5)
+
+
+def layout_channels(call: Call, audio: DecodedAudio, customer: DecodedAudio | None = None
+                    ) -> list[ChannelAudio]:
+    """Which samples belong to whom, by the call's channel layout."""
+    if call.channels == "two_leg":
+        if customer is None:
+            raise AudioError(f"{call.source}: two-leg call without a customer leg")
+        return [ChannelAudio("agent", _mono(audio)), ChannelAudio("customer", _mono(customer))]
+    if call.channels == "mono" or audio.channel_count == 1:
+        return [ChannelAudio("unknown", _mono(audio))]
+    first, second = ("agent", "customer") if call.channels == "agent,customer" else (
+        "customer", "agent")
+    return [ChannelAudio(first, audio.channels[0]), ChannelAudio(second, audio.channels[1])]
+
+
+@dataclass
+class Transcriber:
+    options: TranscribeOptions = field(default_factory=TranscribeOptions)
+    max_duration_s: float = DEFAULT_MAX_DURATION_S
+
+    def __post_init__(self) -> None:
+        self.engine_ = WhisperEngine(self.options)
+        self.decode_s = 0.0
+
+    @property
+    def times(self) -> StageTimes:
+        return self.engine_.times
+
+    @property
+    def model_id(self) -> str:
+        return self.engine_.model_id
+
+    def settings_hash(self) -> str:
+        return self.options.settings_hash(self.model_id)
+
+    def load(self) -> Transcriber:
+        self.engine_.load()
+        return self
+
+    def _decode(self, call: Call) -> tuple[list[ChannelAudio], float]:
+        started = time.perf_counter()
+        try:
+            audio = decode(call.source, max_duration_s=self.max_duration_s)
+            customer = (decode(call.customer_source, max_duration_s=self.max_duration_s)
+                        if call.customer_source else None)
+        finally:
+            self.decode_s += time.perf_counter() - started
+        duration = max(audio.duration_s, customer.duration_s if customer else 0.0)
+        return layout_channels(call, audio, customer), duration
+
+    def transcribe_batch(self, calls: Sequence[Call]) -> list[Transcript | QAError]:
+        """Transcribe several calls in one batched pass; a bad call yields its error."""
+        self.load()
+        outcomes: list[Transcript | QAError | None] = [None] * len(calls)
+        ready: list[tuple[int, list[ChannelAudio], float]] = []
+        for index, call in enumerate(calls):
+            try:
+                channels, duration = self._decode(call)
+            except QAError as exc:
+                outcomes[index] = exc
+                continue
+            ready.append((index, channels, duration))
+        words = self.engine_.transcribe_calls([channels for _, channels, _ in ready])
+        for (index, channels, duration), per_channel in zip(ready, words, strict=True):
+            outcomes[index] = self._assemble(calls[index], channels, per_channel, duration)
+        return [o for o in outcomes if o is not None]
+
+    def transcribe(self, call: Call) -> Transcript:
+        outcome = self.transcribe_batch([call])[0]
+        if isinstance(outcome, QAError):
+            raise outcome
+        return outcome
+
+    def _assemble(self, call: Call, channels: list[ChannelAudio], per_channel: list,
+                  duration_s: float) -> Transcript:
+        gap = self.options.utterance_gap_s
+        if len(channels) == 1 and channels[0].speaker == "unknown":
+            from qa_analytics.transcribe.attribution import assign_speakers
+
+            words = per_channel[0]
+            speakers = assign_speakers(channels[0].samples, words) if words else []
+            utterances = tuple(labelled_utterances(words, speakers, gap))
+            return build_transcript(call, utterances, duration_s=duration_s,
+                                    model_id=self.model_id, speakers_inferred=True)
+        streams = [channel_utterances(ch.speaker, words, gap)
+                   for ch, words in zip(channels, per_channel, strict=True)]
+        return build_transcript(call, merge_in_time(*streams), duration_s=duration_s,
+                                model_id=self.model_id, speakers_inferred=False)

@@ -1,0 +1,241 @@
+"""The faster-whisper backend: VAD per channel, speech packed into 30 s windows, windows from
+every channel (and every call handed in together) decoded in batches, word timestamps mapped
+back to the original recording's clock.
+
+Heavy imports (ctranslate2 through faster_whisper, onnxruntime for VAD) happen in ``load()``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa_analytics.records import Word
+from qa_analytics.transcribe.model import ResolvedModel, load_whisper, pick_device, resolve_model
+from qa_analytics.transcribe.options import TranscribeOptions
+
+SAMPLE_RATE = 16000
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelAudio:
+    speaker: str  # "agent", "customer", or "unknown" for a mono recording
+    samples: np.ndarray  # float32 at 16 kHz
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    window_start_s: float  # where this stretch of speech starts inside its window
+    original_start_s: float  # where it starts in the recording
+    duration_s: float
+
+
+@dataclass(slots=True)
+class _Window:
+    call_index: int
+    channel_index: int
+    audio: np.ndarray
+    pieces: list[_Piece]
+
+    def to_original(self, t: float) -> float:
+        for piece in reversed(self.pieces):
+            if t >= piece.window_start_s - 1e-6:
+                return piece.original_start_s + min(t - piece.window_start_s, piece.duration_s)
+        first = self.pieces[0]
+        return first.original_start_s
+
+
+@dataclass(slots=True)
+class StageTimes:
+    """Seconds spent per stage in this engine, summed over calls (for benchmarks)."""
+
+    vad_s: float = 0.0
+    features_s: float = 0.0
+    asr_s: float = 0.0
+    speech_s: float = 0.0  # audio seconds that reached the model after VAD
+    windows: int = 0
+
+    def as_dict(self) -> dict[str, float]:
+        return {"vad_s": self.vad_s, "features_s": self.features_s, "asr_s": self.asr_s,
+                "speech_s": self.speech_s, "windows": float(self.windows)}
+
+
+def pack_speech(
+    speech: Sequence[dict[str, int]], samples: np.ndarray, max_window_s: float
+) -> list[tuple[np.ndarray, list[_Piece]]]:
+    """Concatenate consecutive speech stretches into windows no longer than max_window_s."""
+    windows: list[tuple[np.ndarray, list[_Piece]]] = []
+    parts: list[np.ndarray] = []
+    pieces: list[_Piece] = []
+    filled = 0.0
+    limit = max_window_s * SAMPLE_RATE
+    for stretch in speech:
+        start, end = int(stretch["start"]), int(stretch["end"])
+        length = end - start
+        if length <= 0:
+            continue
+        if parts and filled + length > limit:
+            windows.append((np.concatenate(parts), pieces))
+            parts, pieces, filled = [], [], 0.0
+        pieces.append(_Piece(filled / SAMPLE_RATE, start / SAMPLE_RATE, length / SAMPLE_RATE))
+        parts.append(samples[start:end])
+        filled += length
+    if parts:
+        windows.append((np.concatenate(parts), pieces))
+    return windows
+
+
+@dataclass
+class WhisperEngine:
+    """Loads the model once (``load``) and transcribes channels of many calls in batches."""
+
+    options: TranscribeOptions = field(default_factory=TranscribeOptions)
+    times: StageTimes = field(default_factory=StageTimes)
+
+    def __post_init__(self) -> None:
+        self.resolved_: ResolvedModel | None = None
+        self.model_ = None
+        self.pipeline_ = None
+        self.tokenizer_ = None
+        self.whisper_options_ = None
+        self.device_: str | None = None
+
+    # ------------------------------------------------------------------ loading
+    @property
+    def model_id(self) -> str:
+        resolved = self.resolved_ or resolve_model(self.options.model)
+        return resolved.model_id
+
+    def load(self) -> WhisperEngine:
+        if self.model_ is not None:
+            return self
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import BatchedInferencePipeline, TranscriptionOptions
+
+        self.resolved_ = resolve_model(self.options.model)
+        self.device_ = pick_device(self.options.device)
+        self.model_ = load_whisper(self.resolved_, self.device_, self.options.compute_type,
+                                   self.options.cpu_threads)
+        model = self.model_
+        self.pipeline_ = BatchedInferencePipeline(model)
+        language = self.options.language if model.model.is_multilingual else "en"
+        self.tokenizer_ = Tokenizer(model.hf_tokenizer, model.model.is_multilingual,
+                                    task="transcribe", language=language)
+        self.whisper_options_ = TranscriptionOptions(
+            beam_size=self.options.beam_size, best_of=1, patience=1.0, length_penalty=1.0,
+            repetition_penalty=1.0, no_repeat_ngram_size=0,
+            log_prob_threshold=self.options.log_prob_threshold,
+            no_speech_threshold=self.options.no_speech_threshold,
+            compression_ratio_threshold=self.options.compression_ratio_threshold,
+            temperatures=[0.0], initial_prompt=None, prefix=None, suppress_blank=True,
+            suppress_tokens=[-1] and _suppressed(self.tokenizer_),
+            prepend_punctuations="\"'“¿([{-", append_punctuations="\"'.。,，!！?？:：”)]}、",
+            max_new_tokens=None, hotwords=None, word_timestamps=self.options.word_timestamps,
+            hallucination_silence_threshold=None, condition_on_previous_text=False,
+            clip_timestamps=[], prompt_reset_on_temperature=0.5, multilingual=False,
+            without_timestamps=True, max_initial_timestamp=0.0,
+        )
+        return self
+
+    # ------------------------------------------------------------------ stages
+    def detect_speech(self, samples: np.ndarray) -> list[dict[str, int]]:
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        v = self.options.vad
+        started = time.perf_counter()
+        speech = get_speech_timestamps(samples, VadOptions(
+            threshold=v.threshold, min_speech_duration_ms=v.min_speech_duration_ms,
+            min_silence_duration_ms=v.min_silence_duration_ms, speech_pad_ms=v.speech_pad_ms,
+            max_speech_duration_s=v.max_speech_duration_s,
+        )) if samples.size else []
+        self.times.vad_s += time.perf_counter() - started
+        return speech
+
+    def transcribe_calls(self, calls: Sequence[Sequence[ChannelAudio]]) -> list[list[list[Word]]]:
+        """Words (on the recording's clock) per call, per channel, for several calls at once."""
+        self.load()
+        windows: list[_Window] = []
+        for call_index, channels in enumerate(calls):
+            for channel_index, channel in enumerate(channels):
+                speech = self.detect_speech(channel.samples)
+                for audio, pieces in pack_speech(speech, channel.samples,
+                                                 self.options.chunk_length_s):
+                    windows.append(_Window(call_index, channel_index, audio, pieces))
+        words: list[list[list[Word]]] = [[[] for _ in channels] for channels in calls]
+        for start in range(0, len(windows), self.options.batch_size):
+            batch = windows[start:start + self.options.batch_size]
+            for window, window_words in zip(batch, self._decode(batch), strict=True):
+                words[window.call_index][window.channel_index].extend(window_words)
+        for per_call in words:
+            for channel_words in per_call:
+                channel_words.sort(key=lambda w: w.start_s)
+        return words
+
+    def _decode(self, batch: list[_Window]) -> list[list[Word]]:
+        from faster_whisper.audio import pad_or_trim
+
+        model = self.model_
+        started = time.perf_counter()
+        features = np.stack([
+            pad_or_trim(model.feature_extractor(w.audio)[..., :-1]) for w in batch
+        ])
+        self.times.features_s += time.perf_counter() - started
+        self.times.speech_s += sum(len(w.audio) for w in batch) / SAMPLE_RATE
+        self.times.windows += len(batch)
+        started = time.perf_counter()
+        metadata = [{"offset": 0.0, "duration": len(w.audio) / SAMPLE_RATE, "segments": []}
+                    for w in batch]
+        self.pipeline_.last_speech_timestamp = 0.0
+        outputs = self.pipeline_.forward(features, self.tokenizer_, metadata,
+                                         self.whisper_options_)
+        self.times.asr_s += time.perf_counter() - started
+        return [self._window_words(w, subsegments) for w, subsegments in zip(batch, outputs,
+                                                                             strict=True)]
+
+    def _window_words(self, window: _Window, subsegments: list[dict]) -> list[Word]:
+        o = self.options
+        result: list[Word] = []
+        for seg in subsegments:
+            silent = (seg["no_speech_prob"] > o.no_speech_threshold
+                      and seg["avg_logprob"] < o.log_prob_threshold)
+            repetitive = seg["compression_ratio"] > o.compression_ratio_threshold
+            if silent or repetitive:
+                continue  # likely hallucination on silence, music or noise
+            for w in seg.get("words") or []:
+                text = w["word"]
+                if not text.strip():
+                    continue
+                start = window.to_original(float(w["start"]))
+                end = max(start, window.to_original(float(w["end"])))
+                result.append(Word(text=text, start_s=round(start, 3), end_s=round(end, 3),
+                                   probability=float(w["probability"])))
+        return result
+
+
+def _suppressed(tokenizer) -> list[int]:  # type: ignore[no-untyped-def]
+    from faster_whisper.transcribe import get_suppressed_tokens
+
+    return get_suppressed_tokens(tokenizer, [-1])
+
+
+def words_to_utterances_spans(words: Sequence[Word], gap_s: float) -> list[list[Word]]:
+    """Split a channel's words into utterances at pauses longer than gap_s."""
+    groups: list[list[Word]] = []
+    for word in words:
+        if groups and word.start_s - groups[-1][-1].end_s <= gap_s:
+            groups[-1].append(word)
+        else:
+            groups.append([word])
+    return groups
+
+
+def confidence_of(words: Sequence[Word]) -> float:
+    """Geometric mean of the decoder's word probabilities: exp(mean log p)."""
+    if not words:
+        return 0.0
+    logs = [math.log(max(w.probability, 1e-6)) for w in words]
+    return math.exp(sum(logs) / len(logs))
