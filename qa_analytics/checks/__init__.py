@@ -1,0 +1,1 @@
+"""Check types that judge one scorecard criterion (see ``registry.CHECK_TYPES``)."""

@@ -1,0 +1,175 @@
+"""classifier.v1: utterance classifiers (scikit-learn, exported to ONNX, run by onnxruntime).
+
+Models live in ``models/<name>.onnx`` beside ``models/<name>.json`` (classes, data hash,
+metrics, versions; the same facts are in the ONNX metadata). They are trained by
+``qa-analytics train`` from labelled utterances in ``models/training/``. One InferenceSession
+per model per process; one ``session.run`` per call over all utterances a check needs.
+
+A classifier check finds utterances whose probability for any of ``labels`` reaches the
+threshold; optional ``phrases`` also count (sure wording the model might miss), and the
+``exclude``/``veto`` phrases of phrase.v1 apply to both ("I understand, but there's nothing I
+can do" is not empathy however a model scores it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from qa_analytics.checks.base import BuildContext, CallView, Finding, Hit, Params
+from qa_analytics.checks.conditions import SpeakerChoice, Window, select
+from qa_analytics.checks.phrase import PhraseCheck, PhraseParams
+from qa_analytics.errors import ModelError
+
+# models/ at the repository root; QA_ANALYTICS_MODELS overrides it (installed wheels).
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+
+
+def models_dir() -> Path:
+    return Path(os.environ.get("QA_ANALYTICS_MODELS") or MODELS_DIR)
+
+
+class OnnxClassifier:
+    """One ONNX text classifier: lemma texts in, class probabilities out."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._session: Any = None
+        self._lock = threading.Lock()
+        meta_path = path.with_suffix(".json")
+        try:
+            self.metadata: dict[str, Any] = json.loads(meta_path.read_text())
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ModelError(
+                f"classifier {path.stem}: cannot read {exc.filename} ({exc.strerror}); "
+                "run `qa-analytics train` to build the models"
+            ) from None
+        except json.JSONDecodeError as exc:
+            raise ModelError(f"{meta_path}: metadata is not valid JSON ({exc})") from None
+        self.classes: list[str] = list(self.metadata["classes"])
+        self.sha256 = hashlib.sha256(raw).hexdigest()
+        self.model_id = f"{path.stem}@{self.sha256[:12]}"
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._session is None:
+                import onnxruntime as ort
+
+                opts = ort.SessionOptions()
+                # Calls are scored in parallel processes; one thread each avoids oversubscription.
+                opts.intra_op_num_threads = 1
+                opts.inter_op_num_threads = 1
+                self._session = ort.InferenceSession(str(self.path), opts,
+                                                     providers=["CPUExecutionProvider"])
+        return self._session
+
+    def predict_proba(self, texts: list[str]) -> Any:
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, len(self.classes)), dtype=np.float32)
+        session = self._load()
+        feed = np.array(texts, dtype=object).reshape(-1, 1)
+        return session.run(["probabilities"], {session.get_inputs()[0].name: feed})[0]
+
+
+class ClassifierStore:
+    """Loads each named model once per process."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory
+        self._models: dict[str, OnnxClassifier] = {}
+
+    def get(self, name: str) -> OnnxClassifier:
+        if name not in self._models:
+            base = self.directory or models_dir()
+            path = Path(name) if name.endswith(".onnx") else base / f"{name}.onnx"
+            self._models[name] = OnnxClassifier(path)
+        return self._models[name]
+
+    def model_ids(self) -> dict[str, str]:
+        return {name: m.model_id for name, m in sorted(self._models.items())}
+
+
+class ClassifierParams(Params):
+    model: str
+    labels: list[str] = Field(min_length=1)
+    threshold: float = Field(default=0.5, ge=0, le=1)
+    speaker: SpeakerChoice = "agent"
+    window: Window | None = None
+    phrases: list[str] = []
+    patterns: list[list[dict[str, Any]]] = []
+    exclude: list[str] = []
+    veto: list[str] = []
+    negation: bool = True
+    describe: str = ""
+
+
+class ClassifierCheck:
+    Params = ClassifierParams
+
+    def __init__(self, params: ClassifierParams, context: BuildContext) -> None:
+        self.params = params
+        self.model = context.classifiers.get(params.model)
+        unknown = [label for label in params.labels if label not in self.model.classes]
+        if unknown:
+            from qa_analytics.errors import ConfigError
+
+            raise ConfigError(f"labels: {unknown} not produced by model {params.model} "
+                              f"(it knows {self.model.classes})")
+        self._cols = [self.model.classes.index(label) for label in params.labels]
+        # Phrases reuse phrase.v1 (negation, exclude, veto); an empty phrase list still
+        # registers exclude/veto so they can veto the model's hits too.
+        self.phrases = PhraseCheck.__new__(PhraseCheck)
+        self.phrases.params = PhraseParams(
+            speaker=params.speaker, window=params.window, phrases=params.phrases,
+            patterns=params.patterns, exclude=params.exclude, veto=params.veto,
+            negation=params.negation)
+        bank = context.bank
+        self.phrases.label = bank.add(params.phrases, params.patterns, "clf-phrase")
+        self.phrases.exclude_label = bank.add(params.exclude, name="exclude")
+        self.phrases.veto_label = bank.add(params.veto, name="veto")
+
+    def _probabilities(self, view: CallView) -> dict[int, float]:
+        indices = [i for i, u in enumerate(view.utterances)
+                   if self.params.speaker == "any" or u.speaker == self.params.speaker]
+
+        def run() -> dict[int, Any]:
+            probs = self.model.predict_proba([view.norms[i].text for i in indices])
+            return {i: probs[k] for k, i in enumerate(indices)}
+
+        rows = view.cached((self.params.model, self.params.speaker), run)
+        return {i: float(sum(row[c] for c in self._cols)) for i, row in rows.items()}
+
+    def _vetoed(self, view: CallView, i: int) -> bool:
+        spans = view.matches[i]
+        return bool(spans.get(self.phrases.veto_label))
+
+    def find(self, view: CallView) -> Finding:
+        indices, scope = select(view, self.params.speaker, self.params.window)
+        probs = self._probabilities(view)
+        hits = []
+        best_miss = 0.0
+        for i in indices:
+            if self._vetoed(view, i):
+                continue
+            span = self.phrases.utterance_hit(view, i)
+            p = probs.get(i, 0.0)
+            if span is not None:
+                words = " ".join(view.norms[i].words[span[0]:span[1]])
+                hits.append(Hit(i, max(0.9, p) * view.asr_factor(i), words))
+            elif p >= self.params.threshold:
+                hits.append(Hit(i, p * view.asr_factor(i), "/".join(self.params.labels)))
+            else:
+                best_miss = max(best_miss, p)
+        if hits:
+            return Finding(True, max(h.confidence for h in hits), tuple(hits), scope)
+        trust = min((view.asr_factor(i) for i in indices), default=1.0)
+        return Finding(False, (1.0 - best_miss) * trust, (), scope)

@@ -1,0 +1,194 @@
+"""The shared spaCy pipeline and text normalisation for ASR output.
+
+One blank English pipeline (tokenizer only) is built once per process; lemmas come from the
+spacy-lookups-data lookup table, so nothing is downloaded and nothing statistical runs.
+
+Normalisation turns messy speech into stable lemma tokens that phrase checks and classifiers
+share::
+
+    "Um, thank you for colling, I I'm Sarah"  ->  "thank you for call , i be sarah"
+
+Steps: expand contractions, drop fillers, collapse immediate repeats (single words and
+two-word runs), fix known ASR confusions, and correct a rare word to a close domain word
+("colling" -> "calling") when the word is not common English. Results are cached because
+contact-centre speech repeats itself (openings, closings, hold phrases).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # spaCy is imported lazily: `import qa_analytics` stays light
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "erm", "er", "hmm", "hm", "mm", "mhm",
+                     "ah", "eh"})
+
+# Whole-word ASR confusions seen in contact-centre audio (misheard domain words).
+CONFUSIONS: dict[str, str] = {
+    "colling": "calling", "cawling": "calling", "callin": "calling",
+    "recordid": "recorded", "recordered": "recorded", "monitered": "monitored",
+    "moniterd": "monitored", "apologise's": "apologises", "appologise": "apologise",
+    "apologize": "apologise", "apologized": "apologised", "apologies's": "apologies",
+    "sory": "sorry", "sorrry": "sorry", "frustrating's": "frustrating",
+}
+# Two-word confusions where the first word is real English but wrong in this context.
+BIGRAM_CONFUSIONS: dict[tuple[str, str], tuple[str, str]] = {
+    ("trainee", "purposes"): ("training", "purposes"),
+    ("trainee", "purpose"): ("training", "purpose"),
+    ("quality", "porpoises"): ("quality", "purposes"),
+    ("training", "porpoises"): ("training", "purposes"),
+    ("call", "maybe"): ("call", "may"),
+}
+_CONTRACTIONS = (
+    (re.compile(r"\bcan'?t\b", re.I), "can not"),
+    (re.compile(r"\bwon'?t\b", re.I), "will not"),
+    (re.compile(r"\bshan't\b", re.I), "shall not"),
+    (re.compile(r"n't\b", re.I), " not"),
+    (re.compile(r"'m\b", re.I), " am"),
+    (re.compile(r"'re\b", re.I), " are"),
+    (re.compile(r"'ve\b", re.I), " have"),
+    (re.compile(r"'ll\b", re.I), " will"),
+    (re.compile(r"'d\b", re.I), " would"),
+)
+_SMART_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+# Punctuation kept as tokens: sentence ends matter ("sorry?" is a request to repeat).
+_KEEP_PUNCT = frozenset({".", "?", "!"})
+_WORD = re.compile(r"[a-z]+")
+# A word this rare (log probability) is treated as a possible recognition error.
+RARE_LOGPROB = -17.0
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """The blank English pipeline, built once per process."""
+    import spacy
+
+    return spacy.blank("en")
+
+
+@lru_cache(maxsize=1)
+def _lemma_table() -> Any:
+    from spacy.lookups import load_lookups
+
+    return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+
+
+@lru_cache(maxsize=1)
+def _word_logprob() -> Any:
+    # Loaded only when a rare-looking word is close to a domain word (about 2 s, once).
+    from spacy.lookups import load_lookups
+
+    return load_lookups("en", ["lexeme_prob"]).get_table("lexeme_prob")
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str) -> str:
+    """Lookup lemma of a lower-case word ("recorded" -> "record", "is" -> "be")."""
+    return _lemma_table().get(word, word)
+
+
+class DomainVocabulary:
+    """Words the checks look for; rare words close to one of them are corrected to it."""
+
+    def __init__(self, words: Iterable[str] = ()) -> None:
+        self.words: frozenset[str] = frozenset(w for w in words if len(w) >= 5)
+        self._sorted = sorted(self.words)
+        self._cache: dict[str, str] = {}
+
+    def correct(self, word: str) -> str:
+        hit = self._cache.get(word)
+        if hit is not None:
+            return hit
+        fixed = word
+        if len(word) >= 5 and word not in self.words and self._sorted:
+            close = difflib.get_close_matches(word, self._sorted, n=1, cutoff=0.8)
+            # Only correct words that are not common English ("trainee" stays "trainee").
+            if close and close[0][0] == word[0]:
+                logprob = _word_logprob().get(word)
+                if logprob is None or logprob < RARE_LOGPROB:
+                    fixed = close[0]
+        if len(self._cache) < 100_000:
+            self._cache[word] = fixed
+        return fixed
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """One utterance after normalisation: surface words (original case) and lemmas."""
+
+    words: tuple[str, ...]
+    lemmas: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """Lemma text, the classifiers' input."""
+        return " ".join(self.lemmas)
+
+
+def _clean_string(text: str) -> str:
+    text = text.translate(_SMART_QUOTES)
+    for pattern, repl in _CONTRACTIONS:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def normalise(text: str, vocab: DomainVocabulary | None = None) -> Normalised:
+    """Normalise one utterance (tokenise, drop fillers and repeats, fix ASR errors, lemmatise)."""
+    return _normalise_cached(text, vocab)
+
+
+@lru_cache(maxsize=200_000)
+def _normalise_cached(text: str, vocab: DomainVocabulary | None) -> Normalised:
+    tokens = get_nlp().tokenizer(_clean_string(text))
+    words: list[str] = []
+    lowers: list[str] = []
+    for tok in tokens:
+        surface = tok.text
+        low = surface.lower()
+        if tok.is_punct and low not in _KEEP_PUNCT:
+            continue
+        if tok.is_space or low in FILLERS or low.endswith("-"):  # "-" ends a false start
+            continue
+        if low in CONFUSIONS:
+            low = surface = CONFUSIONS[low]
+        elif vocab is not None and _WORD.fullmatch(low):
+            fixed = vocab.correct(low)
+            if fixed != low:
+                low = surface = fixed
+        if lowers and low == lowers[-1] and low not in _KEEP_PUNCT:
+            continue  # "I I I think" -> "I think"
+        words.append(surface)
+        lowers.append(low)
+    # Collapse a repeated two-word run ("thank you thank you") left after single repeats.
+    i = 2
+    while i + 1 < len(lowers):
+        if lowers[i] == lowers[i - 2] and lowers[i + 1] == lowers[i - 1]:
+            del lowers[i:i + 2]
+            del words[i:i + 2]
+        else:
+            i += 1
+    for i in range(len(lowers) - 1):
+        fix = BIGRAM_CONFUSIONS.get((lowers[i], lowers[i + 1]))
+        if fix is not None:
+            lowers[i], lowers[i + 1] = fix
+            words[i], words[i + 1] = fix
+    return Normalised(tuple(words), tuple(lemma(w) for w in lowers))
+
+
+def make_doc(norm: Normalised) -> Doc:
+    """A spaCy Doc over the normalised words, with lookup lemmas set (for LEMMA matching)."""
+    from spacy.tokens import Doc
+
+    return Doc(get_nlp().vocab, words=list(norm.words), lemmas=list(norm.lemmas))
+
+
+def lemma_text(text: str) -> str:
+    """Normalised lemma text without domain correction: for training data and patterns."""
+    return normalise(text).text

@@ -1,0 +1,1 @@
+"""Offline training of the utterance classifiers (never imported when scoring)."""

@@ -1,0 +1,135 @@
+"""Train utterance classifiers from labelled TSV files and export them to ONNX.
+
+Data: ``models/training/<name>.tsv``, one ``label<TAB>utterance`` per line, ``#`` comments.
+Model: TF-IDF over normalised lemma uni/bigrams + logistic regression (scikit-learn),
+converted with skl2onnx so that scoring needs only onnxruntime. Each model is written as
+``models/<name>.onnx`` with its metadata (classes, data sha256, cross-validated metrics,
+library versions) both in the ONNX metadata and in ``models/<name>.json``.
+
+Training is deterministic: same data + same library versions = same model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qa_analytics.errors import ConfigError, ModelError
+from qa_analytics.nlp import lemma_text
+
+TOKEN_PATTERN = r"[^ ]+"  # the input is already tokenised lemma text, space separated
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    name: str
+    texts: tuple[str, ...]  # raw utterances
+    labels: tuple[str, ...]
+    sha256: str
+
+
+def read_dataset(path: Path) -> Dataset:
+    raw = path.read_bytes()
+    texts, labels = [], []
+    for n, line in enumerate(raw.decode("utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        label, sep, text = line.partition("\t")
+        if not sep or not label.strip() or not text.strip():
+            raise ConfigError(f"{path.name}: line {n}: expected 'label<TAB>utterance', "
+                              f"got {line!r}")
+        labels.append(label.strip())
+        texts.append(text.strip())
+    if len(set(labels)) < 2:
+        raise ConfigError(f"{path.name}: needs at least two labels, got {sorted(set(labels))}")
+    return Dataset(path.stem, tuple(texts), tuple(labels), hashlib.sha256(raw).hexdigest())
+
+
+def make_pipeline() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([
+        ("tfidf", TfidfVectorizer(token_pattern=TOKEN_PATTERN, lowercase=False,
+                                  ngram_range=(1, 2), sublinear_tf=True)),
+        ("clf", LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced")),
+    ])
+
+
+def _metrics(features: list[str], labels: list[str]) -> dict[str, float]:
+    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    predicted = cross_val_predict(make_pipeline(), features, labels, cv=folds)
+    return {
+        "cv_folds": 5,
+        "cv_accuracy": round(float(accuracy_score(labels, predicted)), 4),
+        "cv_macro_f1": round(float(f1_score(labels, predicted, average="macro")), 4),
+        "n_examples": len(labels),
+    }
+
+
+def to_onnx(pipeline: Any, metadata: dict[str, str]) -> Any:
+    from skl2onnx import convert_sklearn
+    from skl2onnx.common.data_types import StringTensorType
+
+    tfidf, clf = pipeline.named_steps["tfidf"], pipeline.named_steps["clf"]
+    model = convert_sklearn(
+        pipeline,
+        initial_types=[("text", StringTensorType([None, 1]))],
+        options={id(clf): {"zipmap": False}, id(tfidf): {"separators": [" "]}},
+        target_opset=17,
+    )
+    for key, value in metadata.items():
+        prop = model.metadata_props.add()
+        prop.key, prop.value = key, value
+    return model
+
+
+def train_one(path: Path, out_dir: Path) -> dict[str, Any]:
+    """Train ``path`` (a TSV) and write ``out_dir/<name>.onnx`` + ``.json``; returns metadata."""
+    try:
+        import onnx
+        import skl2onnx
+        import sklearn
+    except ImportError as exc:
+        raise ModelError(f"training needs the train extra: pip install 'qa-analytics[train]' "
+                         f"({exc.name} is missing)") from None
+    import qa_analytics
+
+    data = read_dataset(path)
+    features = [lemma_text(t) for t in data.texts]
+    labels = list(data.labels)
+    metrics = _metrics(features, labels)
+    pipeline = make_pipeline().fit(features, labels)
+    classes = [str(c) for c in pipeline.classes_]
+    meta = {
+        "name": data.name,
+        "classes": classes,
+        "data_file": path.name,
+        "data_sha256": data.sha256,
+        "metrics": metrics,
+        "input": "normalised lemma text (qa_analytics.nlp.normalise(text).text)",
+        "versions": {"engine": qa_analytics.__version__, "scikit-learn": sklearn.__version__,
+                     "skl2onnx": skl2onnx.__version__, "onnx": onnx.__version__},
+    }
+    model = to_onnx(pipeline, {k: json.dumps(v) if not isinstance(v, str) else v
+                               for k, v in meta.items()})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    onnx_path = out_dir / f"{data.name}.onnx"
+    onnx_path.write_bytes(model.SerializeToString())
+    meta["onnx_sha256"] = hashlib.sha256(onnx_path.read_bytes()).hexdigest()
+    (out_dir / f"{data.name}.json").write_text(json.dumps(meta, indent=2) + "\n")
+    return meta
+
+
+def train_all(data_dir: Path, out_dir: Path) -> list[dict[str, Any]]:
+    files = sorted(data_dir.glob("*.tsv"))
+    if not files:
+        raise ConfigError(f"{data_dir}: no labelled *.tsv files to train from")
+    return [train_one(f, out_dir) for f in files]
