@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa_analytics.audio import DEFAULT_MAX_DURATION_S, DecodedAudio, decode
+from qa_analytics.audio import DecodedAudio, decode
 from qa_analytics.errors import AudioError, QAError
 from qa_analytics.records import Call, Transcript
 from qa_analytics.transcribe.assemble import (
@@ -51,7 +51,6 @@ def layout_channels(call: Call, audio: DecodedAudio, customer: DecodedAudio | No
 @dataclass
 class Transcriber:
     options: TranscribeOptions = field(default_factory=TranscribeOptions)
-    max_duration_s: float = DEFAULT_MAX_DURATION_S
 
     def __post_init__(self) -> None:
         self.engine_ = WhisperEngine(self.options)
@@ -75,8 +74,9 @@ class Transcriber:
     def _decode(self, call: Call) -> tuple[list[ChannelAudio], float]:
         started = time.perf_counter()
         try:
-            audio = decode(call.source, max_duration_s=self.max_duration_s)
-            customer = (decode(call.customer_source, max_duration_s=self.max_duration_s)
+            limit = self.options.max_duration_s
+            audio = decode(call.source, max_duration_s=limit)
+            customer = (decode(call.customer_source, max_duration_s=limit)
                         if call.customer_source else None)
         finally:
             self.decode_s += time.perf_counter() - started

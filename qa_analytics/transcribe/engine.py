@@ -41,12 +41,20 @@ class _Window:
     audio: np.ndarray
     pieces: list[_Piece]
 
-    def to_original(self, t: float) -> float:
+    def _piece_at(self, t: float) -> _Piece:
         for piece in reversed(self.pieces):
             if t >= piece.window_start_s - 1e-6:
-                return piece.original_start_s + min(t - piece.window_start_s, piece.duration_s)
-        first = self.pieces[0]
-        return first.original_start_s
+                return piece
+        return self.pieces[0]
+
+    def to_original(self, start: float, end: float) -> tuple[float, float]:
+        """Map a word's window times to the recording's clock. A word cannot span the
+        silence between two packed pieces, so its end stays inside its start's piece."""
+        piece = self._piece_at(start)
+        offset = piece.original_start_s - piece.window_start_s
+        limit = piece.original_start_s + piece.duration_s
+        mapped_start = min(start + offset, limit)
+        return mapped_start, max(mapped_start, min(end + offset, limit))
 
 
 @dataclass(slots=True)
@@ -209,8 +217,7 @@ class WhisperEngine:
                 text = w["word"]
                 if not text.strip():
                     continue
-                start = window.to_original(float(w["start"]))
-                end = max(start, window.to_original(float(w["end"])))
+                start, end = window.to_original(float(w["start"]), float(w["end"]))
                 result.append(Word(text=text, start_s=round(start, 3), end_s=round(end, 3),
                                    probability=float(w["probability"])))
         return result

@@ -54,6 +54,7 @@ class TranscribeOptions:
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
     utterance_gap_s: float = 1.0  # a pause this long inside a channel starts a new utterance
+    max_duration_s: float = 4 * 3600.0  # longer recordings fail clearly, not run for hours
 
     def __post_init__(self) -> None:
         if self.device not in DEVICES:
@@ -83,7 +84,7 @@ class TranscribeOptions:
         Device, threads and batch size change speed, not the words, so they are left out.
         """
         relevant = asdict(self)
-        for key in ("device", "cpu_threads", "batch_size", "model"):
+        for key in ("device", "cpu_threads", "batch_size", "model", "max_duration_s"):
             relevant.pop(key)
         relevant["model_id"] = model_id
         blob = json.dumps(relevant, sort_keys=True).encode()
