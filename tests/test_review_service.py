@@ -11,7 +11,7 @@ import pytest
 
 from qa_analytics.errors import ConflictError, PermissionDenied, ReviewError
 from qa_analytics.review import auth, demo, service
-from qa_analytics.review.final import recompute
+from qa_analytics.review.final import policy_of, recompute
 from qa_analytics.review.queue import SamplePlan, build_queue
 from qa_analytics.review.schema import review_decisions
 
@@ -23,18 +23,38 @@ C = [
 ]
 
 
-@pytest.mark.parametrize(("human", "score", "auto_fail"), [
-    ({}, 80.0, False),                                   # 40 / 50 (empathy na left out)
-    ({"empathy": "met"}, 85.71, False),                  # 60 / 70
-    ({"closing": "met"}, 100.0, False),
-    ({"disclosure": "not_met"}, 20.0, True),             # 10 / 50, critical failed
-    ({"greeting": "na", "disclosure": "na", "closing": "na"}, None, False),  # nothing applies
+@pytest.mark.parametrize(("human", "policy", "score", "auto_fail"), [
+    ({}, "zero", 80.0, False),                                # 40 / 50 (empathy na left out)
+    ({"empathy": "met"}, "zero", 85.71, False),               # 60 / 70
+    ({"closing": "met"}, "zero", 100.0, False),
+    ({"disclosure": "not_met"}, "keep", 20.0, True),          # 10 / 50, critical failed
+    ({"disclosure": "not_met"}, "zero", 0.0, True),           # the default scorecard policy
+    ({"greeting": "na", "disclosure": "na", "closing": "na"}, "zero", None, False),  # none apply
 ])
-def test_recompute_follows_engine_rule(human: dict[str, str], score: float | None,
+def test_recompute_follows_engine_rule(human: dict[str, str], policy: str, score: float | None,
                                        auto_fail: bool) -> None:
-    got = recompute(C, human)
+    got = recompute(C, human, policy)  # type: ignore[arg-type]
     assert got.score == (pytest.approx(score) if score is not None else None)
     assert got.auto_fail is auto_fail
+
+
+def test_policy_inferred_from_engine_result() -> None:
+    failed = [{**C[1], "verdict": "not_met"}] + [C[0]]
+    assert policy_of({"auto_fail": True, "score": 0.0, "criteria": failed}) == "zero"
+    assert policy_of({"auto_fail": True, "score": 25.0, "criteria": failed}) == "keep"
+    assert policy_of({"auto_fail": False, "score": 80.0, "criteria": C}) == "zero"  # default
+
+
+def test_recompute_matches_engine_scoring() -> None:
+    # Same numbers through the scoring engineer's pure function, when it is importable.
+    scoring = pytest.importorskip("qa_analytics.scoring")
+    from qa_analytics.records import CriterionScore
+
+    for human in ({}, {"empathy": "met"}, {"disclosure": "not_met"}):
+        cs = [CriterionScore(c["id"], human.get(c["id"], c["verdict"]), 1.0, c["weight"],
+                             c["critical"], "s", "") for c in C]
+        assert scoring._weighted(cs) == pytest.approx(recompute(C, human, "keep").weighted,
+                                                      abs=0.005)
 
 
 @pytest.fixture()

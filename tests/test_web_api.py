@@ -199,7 +199,8 @@ def test_audit_trail_and_final_score(env: dict[str, Any]) -> None:
     # A lead overrides a critical criterion: the call becomes an auto-fail.
     r = client(env, "lead").post("/api/calls/c03/decisions", json={"version": 10, "decisions": [
         {"criterion_id": "prohibited_language", "verdict": "not_met", "reason": "swore at 0:15"}]})
-    assert r.json()["final_score"] == pytest.approx(75 / 95 * 100, abs=0.01)
+    # default scorecard policy (on_critical_failure: zero): an auto-fail scores 0
+    assert r.json()["final_score"] == 0.0
     assert r.json()["final_auto_fail"] is True
     hist = c.get("/api/calls/c03/history").json()
     assert [h["seq"] for h in hist] == list(range(1, 12))
@@ -213,8 +214,9 @@ def test_audit_trail_and_final_score(env: dict[str, Any]) -> None:
     assert {h["reviewer"] for h in hist[1:10]} == {"rev2"}
     # Confirming a criterion back to the suggestion appends; earlier rows stay as they were.
     r = c.post("/api/calls/c03/decisions", json={"version": 11, "decisions": [
-        {"criterion_id": "greeting"}]})
+        {"criterion_id": "prohibited_language"}]})
     assert r.json()["final_score"] == pytest.approx(85 / 95 * 100, abs=0.01)
+    assert r.json()["final_auto_fail"] is False
     hist2 = c.get("/api/calls/c03/history").json()
     assert hist2[:11] == hist and hist2[-1]["previous_verdict"] == "not_met"
     assert hist2[-1]["action"] == "confirm" and hist2[-1]["new_verdict"] == "met"

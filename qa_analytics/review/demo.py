@@ -78,7 +78,8 @@ def _evidence(criterion: str) -> tuple[Evidence, ...]:
 
 def make_result(call_id: str, source: str, verdicts: dict[str, str] | None = None,
                 confidences: dict[str, float] | None = None) -> ProvisionalScore:
-    """A provisional result with every criterion ``met`` (hold_etiquette ``na``) unless given."""
+    """A provisional result with every criterion ``met`` (hold_etiquette ``na``) unless given;
+    scored like the engine with the default scorecard (auto-fail -> score 0)."""
     from qa_analytics.review.final import recompute
 
     verdicts = verdicts or {}
@@ -92,7 +93,8 @@ def make_result(call_id: str, source: str, verdicts: dict[str, str] | None = Non
     final = recompute([{"id": c.id, "verdict": c.verdict, "weight": c.weight,
                         "critical": c.critical} for c in criteria], {})
     low = [f"low_confidence:{c.id}" for c in criteria if c.confidence < 0.6]
-    reasons = (["auto_fail"] if final.auto_fail else []) + low
+    failed = [f"critical_failure:{c.id}" for c in criteria if c.critical and c.verdict == "not_met"]
+    reasons = failed + low
     return ProvisionalScore(
         call_id=call_id, score=final.score, auto_fail=final.auto_fail,
         needs_review=bool(reasons), review_reasons=tuple(reasons), criteria=criteria,

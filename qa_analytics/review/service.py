@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from qa_analytics.errors import ConflictError, PermissionDenied, ReviewError
 from qa_analytics.records import VERDICTS, transcript_to_dict
 from qa_analytics.review.auth import User
-from qa_analytics.review.final import recompute
+from qa_analytics.review.final import policy_of, recompute
 from qa_analytics.review.schema import review_decisions, review_queue
 from qa_analytics.store import repository, schema
 
@@ -72,7 +72,7 @@ def summarise(result: Mapping[str, Any], history: Sequence[Mapping[str, Any]]) -
     """Final score and review status of one call from its result record and decisions."""
     human = current_verdicts(history)
     criteria = result.get("criteria") or []
-    final = recompute(criteria, human)
+    final = recompute(criteria, human, policy_of(result))
     decided = sum(1 for c in criteria if c["id"] in human)
     status = ("reviewed" if criteria and decided == len(criteria)
               else "in_review" if decided else "unreviewed")
