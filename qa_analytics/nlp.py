@@ -88,10 +88,14 @@ def _word_logprob() -> Any:
     return load_lookups("en", ["lexeme_prob"]).get_table("lexeme_prob")
 
 
+# The lookup table maps "'s" to "have"; keep it as written ("my name's", "it's", "John's").
+_LEMMA_OVERRIDES = {"'s": "'s"}
+
+
 @lru_cache(maxsize=200_000)
 def lemma(word: str) -> str:
     """Lookup lemma of a lower-case word ("recorded" -> "record", "is" -> "be")."""
-    return _lemma_table().get(word, word)
+    return _LEMMA_OVERRIDES.get(word) or _lemma_table().get(word, word)
 
 
 class DomainVocabulary:

@@ -166,7 +166,8 @@ class ClassifierCheck:
                 words = " ".join(view.norms[i].words[span[0]:span[1]])
                 hits.append(Hit(i, max(0.9, p) * view.asr_factor(i), words))
             elif p >= self.params.threshold:
-                hits.append(Hit(i, p * view.asr_factor(i), "/".join(self.params.labels)))
+                what = f"{'/'.join(self.params.labels)} (model {self.params.model}, p={p:.2f})"
+                hits.append(Hit(i, p * view.asr_factor(i), what))
             else:
                 best_miss = max(best_miss, p)
         if hits:
