@@ -80,3 +80,71 @@ def test_agreement_precision_undefined_without_predictions() -> None:
 def test_agreement_length_mismatch_is_an_error() -> None:
     with pytest.raises(ValueError, match="same length"):
         accuracy(["met"], [])
+
+
+# ------------------------------------------------------------------ the evaluation command
+class _FakeScorer:
+    """Says `met` for everything except hold_etiquette, which it calls `na`."""
+
+    scorecard_sha256 = "fake"
+
+    def score(self, transcript):  # type: ignore[no-untyped-def]
+        from benchmarks.evaluate import CRITERIA
+        from qa_analytics.records import CriterionScore, ProvisionalScore
+
+        criteria = tuple(
+            CriterionScore(id=c, verdict="na" if c == "hold_etiquette" else "met",
+                           confidence=1.0, weight=1.0, critical=False, section="s",
+                           explanation="")
+            for c in CRITERIA)
+        return ProvisionalScore(call_id=transcript.call_id, score=None, auto_fail=False,
+                                needs_review=False, review_reasons=(), criteria=criteria,
+                                metrics={}, versions={})
+
+
+def test_evaluate_report_with_fake_scorer(tmp_path: Path) -> None:
+    from benchmarks import evaluate
+
+    calls = evaluate.load_eval_set()[:6]
+    preds = evaluate.score_transcripts(_FakeScorer(), [c.data for c in calls])
+    assert set(preds) == {c.call_id for c in calls}
+    report = evaluate.build_report({c.call_id: c.gold for c in calls}, preds, mode="text",
+                                   target=0.8)
+    greeting = report["criteria"]["greeting"]
+    gold_met = sum(c.gold["greeting"] == "met" for c in calls)
+    assert greeting["accuracy"] == pytest.approx(gold_met / len(calls))
+    assert greeting["support"]["met"] == gold_met
+    hold = report["criteria"]["hold_etiquette"]
+    assert hold["predicted"]["na"] == len(calls)
+    wrong = [d for d in report["disagreements"] if d["criterion"] == "hold_etiquette"]
+    assert len(wrong) == sum(c.gold["hold_etiquette"] != "na" for c in calls)
+    evaluate.write_report(report, tmp_path, "eval_text", "test")
+    text = (tmp_path / "eval_text.md").read_text()
+    assert "| greeting |" in text and "Confusion" in text
+    assert (tmp_path / "eval_text.json").exists()
+
+
+def test_evaluate_failed_call_counts_as_missing() -> None:
+    from benchmarks import evaluate
+
+    class Broken:
+        def score(self, transcript):  # type: ignore[no-untyped-def]
+            raise RuntimeError("boom")
+
+    calls = evaluate.load_eval_set()[:2]
+    preds = evaluate.score_transcripts(Broken(), [c.data for c in calls])
+    report = evaluate.build_report({c.call_id: c.gold for c in calls}, preds, mode="text",
+                                   target=0.8)
+    assert report["failed_calls"] == sorted(c.call_id for c in calls)
+    assert report["criteria"]["closing"]["predicted"][MISSING] == 2
+    assert report["all_meet_target"] is False
+
+
+def test_evaluate_speech_script_turns_gaps_into_holds() -> None:
+    from benchmarks import evaluate
+
+    call = next(c for c in evaluate.load_eval_set() if c.call_id.startswith("ev001"))
+    script, hold_s = evaluate.speech_script(call.data, "[hold]")
+    assert ("agent", "[hold]") in script
+    assert 20 <= hold_s <= 95
+    assert len(script) == len(call.data["utterances"]) + 1
