@@ -221,6 +221,8 @@ def cluster_words(samples: np.ndarray, words: Sequence[Word], *,
         seg_vecs.append(np.concatenate([mfcc[rows].mean(0), mfcc[rows].std(0),
                                         [np.median(f0) if f0.size >= 3 else f0_fill]]))
     X = StandardScaler().fit_transform(np.array(seg_vecs))
+    if not np.any(X):
+        return np.zeros(n, dtype=int), True  # silence or identical segments: nothing to split
     Z = PCA(n_components=min(PCA_DIMS, len(segs) - 1, X.shape[1]),
             random_state=0).fit_transform(X)
     seg_labels = AgglomerativeClustering(2, linkage="ward").fit_predict(Z)
