@@ -1,0 +1,1 @@
+"""Reports: exports of final scores and decisions (more reports to come)."""
