@@ -377,3 +377,34 @@ def test_security_headers(env: dict[str, Any]) -> None:
     r = client(env).get("/login")
     assert "default-src 'self'" in r.headers["content-security-policy"]
     assert r.headers["x-frame-options"] == "DENY"
+
+
+def test_calibration_member_hears_the_call_but_sees_no_suggestions(env: dict[str, Any]) -> None:
+    lead = client(env, "lead")
+    sid = lead.post("/api/calibration/sessions", json={
+        "name": "n", "call_ids": ["c07"], "reviewers": ["rev", "lead"]}).json()["id"]
+    rev, rev2 = client(env, "rev"), client(env, "rev2")
+    assert rev.get("/api/calls/c07/audio", headers={"Range": "bytes=0-3"}).content == b"RIFF"
+    assert rev.get("/api/calls/c07").status_code == 403  # the suggestions stay hidden
+    assert rev2.get("/api/calls/c07/audio").status_code == 403  # not a member
+    sheet = rev.get(f"/api/calibration/sessions/{sid}").json()
+    assert sheet["calls"][0]["utterances"][0]["speaker"] == "agent"
+
+
+def test_two_leg_call_serves_both_legs(env: dict[str, Any]) -> None:
+    from qa_analytics.records import Call
+    from qa_analytics.store import repository
+
+    agent = demo.write_recording(env["tmp"] / "legs" / "agent.wav")
+    customer = env["tmp"] / "legs" / "customer.flac"
+    customer.write_bytes(b"fLaC" + bytes(100))
+    call = Call(call_id="two", source=str(agent), customer_source=str(customer),
+                channels="two_leg", agent_id="a1")
+    repository.save_result(env["engine"], demo.make_result("two", str(agent)), call=call)
+    lead = client(env, "lead")
+    assert lead.get("/api/calls/two/audio").content[:4] == b"RIFF"
+    r = lead.get("/api/calls/two/audio?leg=customer", headers={"Range": "bytes=0-3"})
+    assert r.status_code == 206 and r.content == b"fLaC"
+    assert r.headers["content-type"] == "audio/flac"
+    page = lead.get("/calls/two").text
+    assert 'id="player-customer"' in page and "Agent leg" in page

@@ -91,7 +91,10 @@ def rating_view(engine: Engine, user: User, sid: int) -> dict[str, Any]:
     calls = []
     for call_id in s["calls"]:
         result = repository.load_result(engine, call_id) or {}
-        calls.append({"call_id": call_id, "criteria": [
+        transcript = repository.load_transcript(engine, call_id)
+        calls.append({"call_id": call_id, "utterances": [
+            {"speaker": u.speaker, "text": u.text, "start_s": u.start_s}
+            for u in (transcript.utterances if transcript else ())], "criteria": [
             {"id": c["id"], "section": c.get("section"), "verdict": own.get((call_id, c["id"]))}
             for c in result.get("criteria") or []]})
     return {"id": sid, "name": s["name"], "closed": s["closed"], "calls": calls}

@@ -21,7 +21,7 @@ from qa_analytics.errors import ConflictError, PermissionDenied, ReviewError
 from qa_analytics.records import VERDICTS, transcript_to_dict
 from qa_analytics.review.auth import User
 from qa_analytics.review.final import policy_of, recompute
-from qa_analytics.review.schema import review_decisions, review_queue
+from qa_analytics.review.schema import calibration_members, review_decisions, review_queue
 from qa_analytics.store import repository, schema
 
 
@@ -53,14 +53,39 @@ def _in_queue(conn: Connection, call_id: str) -> bool:
                         ).first() is not None
 
 
-def check_access(engine: Engine, user: User, call_id: str) -> None:
-    """Reviewers see calls in the review queue; leads and admins see every result."""
+def check_access(engine: Engine, user: User, call_id: str, *,
+                 calibration: bool = False) -> None:
+    """Reviewers see calls in the review queue; leads and admins see every result.
+
+    ``calibration``: also allow a reviewer who rates the call in a calibration session (for
+    the recording and transcript only, never the engine's suggestions).
+    """
     if user.can("lead"):
         return
     with engine.connect() as conn:
-        if not _in_queue(conn, call_id):
-            raise PermissionDenied(f"call {call_id!r} is not in the review queue; "
-                                   "only leads can open calls outside it")
+        if _in_queue(conn, call_id):
+            return
+        if calibration and conn.execute(
+            select(calibration_members.c.session_id)
+            .where(calibration_members.c.kind == "call")
+            .where(calibration_members.c.value == call_id)
+            .where(calibration_members.c.session_id.in_(
+                select(calibration_members.c.session_id)
+                .where(calibration_members.c.kind == "reviewer")
+                .where(calibration_members.c.value == user.username)))
+        ).first():
+            return
+    raise PermissionDenied(f"call {call_id!r} is not in the review queue; "
+                           "only leads can open calls outside it")
+
+
+def recording(engine: Engine, user: User, call_id: str, leg: str = "agent") -> str | None:
+    """The recording path of a call's leg (``customer`` is the second leg of two-leg calls)."""
+    check_access(engine, user, call_id, calibration=True)
+    call = repository.get_call(engine, call_id)
+    if call is None:
+        raise ReviewError(f"no call {call_id!r}")
+    return call["customer_source"] if leg == "customer" else call["source"]
 
 
 def current_verdicts(history: Iterable[Mapping[str, Any]]) -> dict[str, str]:

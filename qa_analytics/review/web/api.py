@@ -153,8 +153,7 @@ def history(call_id: str, request: Request,
 @router.get("/calls/{call_id}/audio", summary="The recording, with HTTP range support")
 def audio(call_id: str, request: Request, leg: Literal["agent", "customer"] = "agent",
           s: Session = Depends(authenticated)) -> Response:
-    view = service.call_view(engine_of(request), s.user, call_id)  # also checks access
-    source = view["call"]["customer_source"] if leg == "customer" else view["call"]["source"]
+    source = service.recording(engine_of(request), s.user, call_id, leg)
     return file_response(request, recording_path(request.app.state.media_root, source))
 
 

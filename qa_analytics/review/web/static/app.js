@@ -7,13 +7,15 @@ function csrf() {
   return m ? m.content : "";
 }
 
-function players() {
-  return Array.from(document.querySelectorAll("audio.player"));
+// The players of the call a link belongs to (a calibration sheet shows several calls).
+function players(from) {
+  const scope = (from && from.closest("#call, section.card")) || document;
+  return Array.from(scope.querySelectorAll("audio.player"));
 }
 
 // Seek every leg (two-leg calls have two players) to the moment and play them together.
-function seek(t) {
-  for (const p of players()) {
+function seek(t, from) {
+  for (const p of players(from)) {
     p.currentTime = t;
     p.play().catch(() => {});
   }
@@ -80,7 +82,7 @@ function initCall(root) {
 document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("click", (ev) => {
     const btn = ev.target.closest("button.seek");
-    if (btn) seek(parseFloat(btn.dataset.t) || 0);
+    if (btn) seek(parseFloat(btn.dataset.t) || 0, btn);
   });
   const root = document.getElementById("call");
   if (root) initCall(root);
