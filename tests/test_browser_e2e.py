@@ -69,7 +69,8 @@ def test_review_a_call_in_chromium(server: str) -> None:
                   "--disable-component-update", "--disable-sync", "--no-first-run",
                   "--autoplay-policy=no-user-gesture-required"])
         try:
-            page = browser.new_page(viewport={"width": 1366, "height": 800})
+            context = browser.new_context(viewport={"width": 1366, "height": 800})
+            page = context.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -119,6 +120,25 @@ def test_review_a_call_in_chromium(server: str) -> None:
             assert "greeting" in newest_first and "rev" in newest_first
             assert "greeting came after the customer spoke" in newest_first
             assert "not_met" in newest_first
+
+            # Two tabs on the same call: the later save against a stale version is refused
+            # with a visible conflict message, and nothing is overwritten.
+            page.goto(server + "/calls/c04")
+            stale = context.new_page()  # same login, second tab
+            stale.goto(server + "/calls/c04")
+            with page.expect_navigation():
+                page.locator("article[data-criterion=empathy] button.confirm").click()
+            stale.locator("article[data-criterion=empathy] select[name=verdict]").select_option(
+                "not_met")
+            stale.locator("article[data-criterion=empathy] input[name=reason]").fill("cold")
+            stale.locator("article[data-criterion=empathy] form.override button").click()
+            stale.wait_for_selector("#message:not(.hidden)")
+            message = stale.locator("#message").inner_text()
+            assert message.startswith("Conflict:") and "changed since you loaded it" in message
+            stale.close()
+            page.reload()
+            assert page.locator("#history tbody tr").count() == 1
+            page.goto(server + "/calls/c03")
 
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
