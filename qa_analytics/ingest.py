@@ -110,6 +110,11 @@ def read_manifest(path: Path) -> Iterator[Call | IngestFailure]:
             channels = _cell(row, "channels") or ("two_leg" if leg_a and not single
                                                    else "agent,customer")
             channels = channels.replace(" ", "").lower()
+            spill = row.get(None)  # type: ignore[call-overload]
+            if channels in ("agent", "customer") and spill and spill[0].strip().lower() in (
+                    "agent", "customer"):
+                # `agent,customer` written without quotes spills into an extra column
+                channels = f"{channels},{spill[0].strip().lower()}"
             stem = Path(single or leg_a or f"row{line_no}").stem
             call_id = safe_call_id(_cell(row, "call_id") or stem)
             if channels not in CHANNEL_LAYOUTS:

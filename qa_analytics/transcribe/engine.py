@@ -72,6 +72,29 @@ class StageTimes:
                 "speech_s": self.speech_s, "windows": float(self.windows)}
 
 
+def active_regions(samples: np.ndarray, gate_dbfs: float | None, block_s: float = 0.25,
+                   margin_blocks: int = 2) -> list[tuple[int, int]]:
+    """Sample ranges louder than gate_dbfs (with a margin), merged; the whole signal if no gate."""
+    if samples.size == 0:
+        return []
+    if gate_dbfs is None:
+        return [(0, len(samples))]
+    block = int(block_s * SAMPLE_RATE)
+    count = -(-len(samples) // block)
+    padded = np.zeros(count * block, dtype=np.float32)
+    padded[:len(samples)] = samples
+    power = np.mean(np.square(padded.reshape(count, block)), axis=1)
+    active = power > 10 ** (gate_dbfs / 10)
+    if not active.any():
+        return []
+    # Widen each loud block so quiet word onsets and endings still reach the VAD.
+    kernel = np.ones(2 * margin_blocks + 1, dtype=bool)
+    active = np.convolve(active, kernel, mode="same") > 0
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], active.astype(np.int8), [0]))))
+    return [(int(a) * block, min(int(b) * block, len(samples)))
+            for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
 def pack_speech(
     speech: Sequence[dict[str, int]], samples: np.ndarray, max_window_s: float
 ) -> list[tuple[np.ndarray, list[_Piece]]]:
@@ -151,15 +174,22 @@ class WhisperEngine:
 
     # ------------------------------------------------------------------ stages
     def detect_speech(self, samples: np.ndarray) -> list[dict[str, int]]:
+        """Speech stretches (sample offsets): energy gate first, Silero VAD on what is left."""
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
         v = self.options.vad
-        started = time.perf_counter()
-        speech = get_speech_timestamps(samples, VadOptions(
+        vad_options = VadOptions(
             threshold=v.threshold, min_speech_duration_ms=v.min_speech_duration_ms,
             min_silence_duration_ms=v.min_silence_duration_ms, speech_pad_ms=v.speech_pad_ms,
             max_speech_duration_s=v.max_speech_duration_s,
-        )) if samples.size else []
+        )
+        started = time.perf_counter()
+        speech: list[dict[str, int]] = []
+        for region_start, region_end in active_regions(samples, v.energy_gate_dbfs):
+            region = samples[region_start:region_end]
+            for stretch in get_speech_timestamps(region, vad_options):
+                speech.append({"start": stretch["start"] + region_start,
+                               "end": stretch["end"] + region_start})
         self.times.vad_s += time.perf_counter() - started
         return speech
 

@@ -36,6 +36,9 @@ class VadSettings:
     min_silence_duration_ms: int = 600
     speech_pad_ms: int = 200
     max_speech_duration_s: float = 28.0
+    # Stretches quieter than this (0.25 s blocks) skip the neural VAD altogether: a channel is
+    # mostly silent while the other party talks, and a 2-hour silent file costs nothing.
+    energy_gate_dbfs: float | None = -55.0
 
 
 @dataclass(frozen=True, slots=True)
