@@ -118,3 +118,11 @@ def test_calibration_and_users_pages(app) -> None:  # type: ignore[no-untyped-de
     r = admin.post("/users", data={"username": "kim", "role": "reviewer", "password": "12345678",
                                    "csrf_token": csrf_of(users.text)})
     assert r.status_code == 303 and "kim" in admin.get("/users").text
+    token = csrf_of(users.text)
+    assert admin.post("/users/rev/active", data={"active": "0", "csrf_token": token}
+                      ).status_code == 303
+    assert rev.get("/queue").status_code == 303  # disabled: the session ended
+    assert admin.post("/users/admin/active", data={"active": "0", "csrf_token": token}
+                      ).status_code == 400
+    assert lead.post("/users/rev/active", data={"active": "1", "csrf_token": csrf_of(
+        lead.get("/queue").text)}).status_code == 403

@@ -191,3 +191,13 @@ def users_submit(request: Request, username: str = Form(""), role: str = Form("r
     except ReviewError as exc:
         return error_response(request, 400, str(exc))
     return RedirectResponse("/users", status_code=303)
+
+
+@router.post("/users/{username}/active")
+def users_active(username: str, request: Request, active: str = Form("0"),
+                 s: Session = Depends(authenticated)) -> Response:
+    auth.require(s.user, "admin", "managing users")
+    if username == s.user.username:  # an admin cannot lock themselves out from the page
+        raise ReviewError("you cannot disable your own account")
+    auth.set_active(engine_of(request), username, active == "1")
+    return RedirectResponse("/users", status_code=303)
