@@ -46,17 +46,25 @@ BIGRAM_CONFUSIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("training", "porpoises"): ("training", "purposes"),
     ("call", "maybe"): ("call", "may"),
 }
-_CONTRACTIONS = (
-    (re.compile(r"\bcan'?t\b", re.I), "can not"),
-    (re.compile(r"\bwon'?t\b", re.I), "will not"),
-    (re.compile(r"\bshan't\b", re.I), "shall not"),
-    (re.compile(r"n't\b", re.I), " not"),
-    (re.compile(r"'m\b", re.I), " am"),
-    (re.compile(r"'re\b", re.I), " are"),
-    (re.compile(r"'ve\b", re.I), " have"),
-    (re.compile(r"'ll\b", re.I), " will"),
-    (re.compile(r"'d\b", re.I), " would"),
-)
+# Contractions expanded before tokenising ("isn't" -> "is not"), in one regex pass.
+_CONTRACTION = re.compile(r"\b(can'?t|won'?t|shan't)\b|n't\b|'(m|re|ve|ll|d)\b", re.I)
+_WHOLE = {"cant": "can not", "can't": "can not", "wont": "will not", "won't": "will not",
+          "shan't": "shall not"}
+_SUFFIX = {"m": " am", "re": " are", "ve": " have", "ll": " will", "d": " would"}
+
+
+def _expand(m: re.Match[str]) -> str:
+    if m.group(1):
+        return _WHOLE[m.group(1).lower()]
+    if m.group(2):
+        return _SUFFIX[m.group(2).lower()]
+    return " not"
+
+
+# Tokens of ASR text: false starts ("re-"), numbers with decimals, words, "'s", sentence
+# punctuation runs, any other single character. Same tokens as spaCy's English tokenizer on
+# such text (tests/test_nlp.py compares them) at a fraction of the cost on the hot path.
+_TOKEN = re.compile(r"\w+-(?=\s|$)|\d+(?:[.,:]\d+)+|\w+|'s\b|\.\.+|[.?!]|\S")
 _SMART_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 # Punctuation kept as tokens: sentence ends matter ("sorry?" is a request to repeat).
 _KEEP_PUNCT = frozenset({".", "?", "!"})
@@ -137,10 +145,14 @@ class Normalised:
 
 
 def _clean_string(text: str) -> str:
-    text = text.translate(_SMART_QUOTES)
-    for pattern, repl in _CONTRACTIONS:
-        text = pattern.sub(repl, text)
-    return text
+    return _CONTRACTION.sub(_expand, text.translate(_SMART_QUOTES))
+
+
+def tokenize(text: str, engine: str = "regex") -> list[str]:
+    """Token strings of (cleaned) text; ``engine="spacy"`` uses spaCy's rule tokenizer."""
+    if engine == "spacy":
+        return [t.text for t in get_nlp().tokenizer(text)]
+    return _TOKEN.findall(text)
 
 
 def normalise(text: str, vocab: DomainVocabulary | None = None) -> Normalised:
@@ -148,24 +160,42 @@ def normalise(text: str, vocab: DomainVocabulary | None = None) -> Normalised:
     return _normalise_cached(text, vocab)
 
 
+_DROP = ("", "")
+
+
+def _word_rule(surface: str, vocab: DomainVocabulary | None) -> tuple[str, str]:
+    """(surface, lower) to keep for one token, or _DROP; cached per vocabulary and word."""
+    cache = _RULES.setdefault(vocab, {})
+    low = surface.lower()
+    lex = get_nlp().vocab[surface]
+    if (lex.is_punct and low not in _KEEP_PUNCT) or lex.is_space or low in FILLERS \
+            or low.endswith("-"):  # "-" ends a false start ("we re- we record")
+        out = _DROP
+    elif low in CONFUSIONS:
+        out = (CONFUSIONS[low], CONFUSIONS[low])
+    elif vocab is not None and _WORD.fullmatch(low) and (fixed := vocab.correct(low)) != low:
+        out = (fixed, fixed)
+    else:
+        out = (surface, low)
+    if len(cache) < 500_000:
+        cache[surface] = out
+    return out
+
+
+_RULES: dict[DomainVocabulary | None, dict[str, tuple[str, str]]] = {}
+
+
 @lru_cache(maxsize=200_000)
-def _normalise_cached(text: str, vocab: DomainVocabulary | None) -> Normalised:
-    tokens = get_nlp().tokenizer(_clean_string(text))
+def _normalise_cached(text: str, vocab: DomainVocabulary | None,
+                      engine: str = "regex") -> Normalised:
     words: list[str] = []
     lowers: list[str] = []
-    for tok in tokens:
-        surface = tok.text
-        low = surface.lower()
-        if tok.is_punct and low not in _KEEP_PUNCT:
+    rules = _RULES.setdefault(vocab, {})
+    for token in tokenize(_clean_string(text), engine):
+        rule = rules.get(token)  # decided once per distinct word: the hot path
+        surface, low = rule if rule is not None else _word_rule(token, vocab)
+        if not low:
             continue
-        if tok.is_space or low in FILLERS or low.endswith("-"):  # "-" ends a false start
-            continue
-        if low in CONFUSIONS:
-            low = surface = CONFUSIONS[low]
-        elif vocab is not None and _WORD.fullmatch(low):
-            fixed = vocab.correct(low)
-            if fixed != low:
-                low = surface = fixed
         if lowers and low == lowers[-1] and low not in _KEEP_PUNCT:
             continue  # "I I I think" -> "I think"
         words.append(surface)
@@ -191,6 +221,13 @@ def make_doc(norm: Normalised) -> Doc:
     from spacy.tokens import Doc
 
     return Doc(get_nlp().vocab, words=list(norm.words), lemmas=list(norm.lemmas))
+
+
+def lemma_doc(norm: Normalised) -> Doc:
+    """A spaCy Doc whose words are the lemmas (for PhraseMatcher on ORTH; cheap to build)."""
+    from spacy.tokens import Doc
+
+    return Doc(get_nlp().vocab, words=list(norm.lemmas))
 
 
 def lemma_text(text: str) -> str:

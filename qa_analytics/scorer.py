@@ -115,10 +115,10 @@ class Scorer:
         self.build()
         assert self._context is not None
         bank = self._context.bank
-        pairs = [bank.match(u.text) for u in transcript.utterances]
+        norms = tuple(bank.normalise(u.text) for u in transcript.utterances)
+        matches = bank.match_call(transcript, norms)
         metrics, holds = compute_metrics(transcript, self.scorecard.metrics.hold_min_gap_s)
-        return CallView(transcript, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs),
-                        metrics, holds)
+        return CallView(transcript, norms, matches, metrics, holds)
 
     def score(self, transcript: Transcript, *, source: str | None = None) -> ProvisionalScore:
         source = source if source is not None else transcript.source

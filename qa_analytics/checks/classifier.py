@@ -132,21 +132,26 @@ class ClassifierCheck:
             speaker=params.speaker, window=params.window, phrases=params.phrases,
             patterns=params.patterns, exclude=params.exclude, veto=params.veto,
             negation=params.negation)
-        bank = context.bank
-        self.phrases.label = bank.add(params.phrases, params.patterns, "clf-phrase")
-        self.phrases.exclude_label = bank.add(params.exclude, name="exclude")
-        self.phrases.veto_label = bank.add(params.veto, name="veto")
+        bank, who, window = context.bank, params.speaker, params.window
+        self.phrases.label = bank.add(params.phrases, params.patterns, "clf-phrase", who, window)
+        self.phrases.exclude_label = bank.add(params.exclude, name="exclude", speaker=who,
+                                              window=window)
+        self.phrases.veto_label = bank.add(params.veto, name="veto", speaker=who, window=window)
 
     def _probabilities(self, view: CallView) -> dict[int, float]:
-        indices = [i for i, u in enumerate(view.utterances)
-                   if self.params.speaker == "any" or u.speaker == self.params.speaker]
+        """P(any of the labels) per utterance of the speaker; one session.run per call."""
+        speaker = self.params.speaker
 
-        def run() -> dict[int, Any]:
-            probs = self.model.predict_proba([view.norms[i].text for i in indices])
-            return {i: probs[k] for k, i in enumerate(indices)}
+        def run() -> tuple[list[int], Any]:
+            indices = [i for i, u in enumerate(view.utterances)
+                       if speaker == "any" or u.speaker == speaker]
+            return indices, self.model.predict_proba([view.norms[i].text for i in indices])
 
-        rows = view.cached((self.params.model, self.params.speaker), run)
-        return {i: float(sum(row[c] for c in self._cols)) for i, row in rows.items()}
+        indices, probs = view.cached((self.params.model, speaker), run)
+        if not indices:
+            return {}
+        summed = probs[:, self._cols].sum(axis=1).tolist()
+        return dict(zip(indices, summed, strict=True))
 
     def _vetoed(self, view: CallView, i: int) -> bool:
         spans = view.matches[i]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Literal
 
 from qa_analytics.checks.base import CallView, Params
+from qa_analytics.records import Transcript
 
 SpeakerChoice = Literal["agent", "customer", "any"]
 
@@ -32,12 +33,17 @@ def _speaker_words(speaker: str) -> str:
 
 def select(view: CallView, speaker: str, window: Window | None) -> tuple[list[int], str]:
     """Utterance indices a check looks at, and that scope in words."""
-    utts = view.utterances
+    return select_indices(view.transcript, speaker, window)
+
+
+def select_indices(transcript: Transcript, speaker: str,
+                   window: Window | None) -> tuple[list[int], str]:
+    utts = transcript.utterances
     idx = [i for i, u in enumerate(utts) if speaker == "any" or u.speaker == speaker]
     who = _speaker_words(speaker)
     if window is None:
         return idx, f"{who} turns" if speaker != "any" else "the whole call"
-    timed = view.transcript.timed
+    timed = (window.first_s is not None or window.last_s is not None) and transcript.timed
     if timed and window.first_s is not None:
         t0 = min(u.start_s for u in utts)  # type: ignore[type-var]
         idx = [i for i in idx if utts[i].start_s - t0 < window.first_s]  # type: ignore[operator]

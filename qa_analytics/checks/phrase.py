@@ -19,35 +19,63 @@ from collections.abc import Iterable
 from typing import Any
 
 from qa_analytics.checks.base import BuildContext, CallView, Finding, Hit, MatchSpans, Params
-from qa_analytics.checks.conditions import SpeakerChoice, Window, negated, overlaps, select
-from qa_analytics.nlp import DomainVocabulary, Normalised, make_doc, normalise
+from qa_analytics.checks.conditions import (
+    SpeakerChoice,
+    Window,
+    negated,
+    overlaps,
+    select,
+    select_indices,
+)
+from qa_analytics.nlp import DomainVocabulary, Normalised, lemma_doc, make_doc, normalise
+from qa_analytics.records import Transcript
 
 _PATTERN_KEYS = ("LOWER", "ORTH", "TEXT", "LEMMA", "NORM")
 
 
+class _Group:
+    """Labels that look at the same speaker through the same window share matchers."""
+
+    def __init__(self, speaker: str, window: Window | None) -> None:
+        self.speaker = speaker
+        self.window = window
+        self.labels: list[str] = []
+        self.phrase_matcher: Any = None
+        self.matcher: Any = None
+
+
 class PatternBank:
-    """Every phrase and token pattern of a scorecard, compiled once, matched once per text."""
+    """Every phrase and token pattern of a scorecard, compiled once, matched once per text.
+
+    Labels are grouped by (speaker, window); a group's matchers run only on the utterances
+    its window selects (the opening patterns on the agent's first turns, not on all 75), and
+    results are cached by (group, text).
+    """
 
     def __init__(self) -> None:
         self._phrases: dict[str, list[str]] = {}
         self._patterns: dict[str, list[list[dict[str, Any]]]] = {}
+        self._groups: dict[tuple[str, str], _Group] = {}
         self._ids = itertools.count()
-        self._compiled: tuple[Any, Any] | None = None
-        self._cache: dict[str, MatchSpans] = {}
+        self._compiled = False
+        self._cache: dict[tuple[tuple[str, str], str], MatchSpans] = {}
         self.vocabulary = DomainVocabulary()
 
     def add(self, phrases: Iterable[str] = (), patterns: Iterable[list[dict[str, Any]]] = (),
-            name: str = "p") -> str:
-        """Register phrases/patterns under a fresh label; returns the label."""
-        if self._compiled is not None:
+            name: str = "p", speaker: str = "any", window: Window | None = None) -> str:
+        """Register phrases/patterns, matched in ``speaker``'s utterances within ``window``,
+        under a fresh label; returns the label."""
+        if self._compiled:
             raise RuntimeError("PatternBank is already compiled")
         label = f"{name}#{next(self._ids)}"
         self._phrases[label] = list(phrases)
         self._patterns[label] = [list(p) for p in patterns]
+        key = (speaker, window.model_dump_json() if window is not None else "")
+        self._groups.setdefault(key, _Group(speaker, window)).labels.append(label)
         return label
 
     def compile(self) -> None:
-        if self._compiled is not None:
+        if self._compiled:
             return
         from spacy.matcher import Matcher, PhraseMatcher
 
@@ -63,43 +91,74 @@ class PatternBank:
                     words.update(_pattern_words(tok))
         self.vocabulary = DomainVocabulary(words)
         vocab = get_nlp().vocab
-        phrase_matcher = PhraseMatcher(vocab, attr="LEMMA")
-        matcher = Matcher(vocab)
-        for label, phrases in self._phrases.items():
-            docs = [make_doc(normalise(p)) for p in phrases]
-            docs = [d for d in docs if len(d)]
-            if docs:
-                phrase_matcher.add(label, docs)
-        for label, patterns in self._patterns.items():
-            if patterns:
-                matcher.add(label, patterns)
-        self._compiled = (phrase_matcher, matcher)
+        for group in self._groups.values():
+            # Phrases match on lemmas: a Doc whose words are the lemmas, matched on ORTH, is
+            # three times cheaper to build than a Doc with a LEMMA attribute set.
+            phrase_matcher, matcher = PhraseMatcher(vocab, attr="ORTH"), Matcher(vocab)
+            for label in group.labels:
+                docs = [d for d in (lemma_doc(normalise(p)) for p in self._phrases[label])
+                        if len(d)]
+                if docs:
+                    phrase_matcher.add(label, docs)
+                if self._patterns[label]:
+                    matcher.add(label, self._patterns[label])
+            group.phrase_matcher = phrase_matcher if len(phrase_matcher) else None
+            group.matcher = matcher if len(matcher) else None
+        self._compiled = True
 
     def normalise(self, text: str) -> Normalised:
         self.compile()
         return normalise(text, self.vocabulary)
 
-    def match(self, text: str) -> tuple[Normalised, MatchSpans]:
-        """Normalise one utterance and return spans per label (cached by raw text)."""
-        norm = self.normalise(text)
-        spans = self._cache.get(text)
-        if spans is None:
-            spans = self._match_norm(norm)
-            if len(self._cache) < 200_000:
-                self._cache[text] = spans
-        return norm, spans
+    def match_call(self, transcript: Transcript,
+                   norms: tuple[Normalised, ...]) -> tuple[MatchSpans, ...]:
+        """Spans per label for every utterance of a call (only where each group looks)."""
+        self.compile()
+        found: list[dict[str, tuple[tuple[int, int], ...]]] = [{} for _ in norms]
+        docs: dict[int, Any] = {}  # lemma Docs (phrases)
+        full: dict[int, Any] = {}  # Docs with words and lemmas (token patterns), built rarely
+        for key, group in self._groups.items():
+            indices, _ = select_indices(transcript, group.speaker, group.window)
+            for i in indices:
+                if not norms[i].words:
+                    continue
+                text = transcript.utterances[i].text
+                spans = self._cache.get((key, text))
+                if spans is None:
+                    doc = docs.get(i)
+                    if doc is None and group.phrase_matcher is not None:
+                        doc = docs[i] = lemma_doc(norms[i])
+                    full_doc = None
+                    if group.matcher is not None:
+                        full_doc = full.get(i)
+                        if full_doc is None:
+                            full_doc = full[i] = make_doc(norms[i])
+                    spans = self._run(group, doc, full_doc)
+                    if len(self._cache) < 400_000:
+                        self._cache[(key, text)] = spans
+                if spans:
+                    found[i].update(spans)
+        return tuple(found)
 
-    def _match_norm(self, norm: Normalised) -> MatchSpans:
-        if not norm.words:
+    @staticmethod
+    def _run(group: _Group, doc: Any, full_doc: Any) -> MatchSpans:
+        matches = group.phrase_matcher(doc) if group.phrase_matcher is not None else []
+        if group.matcher is not None:
+            matches += group.matcher(full_doc)
+        if not matches:
             return {}
-        assert self._compiled is not None
-        phrase_matcher, matcher = self._compiled
-        doc = make_doc(norm)
-        strings = doc.vocab.strings
-        found: dict[str, list[tuple[int, int]]] = {}
-        for key, start, end in itertools.chain(phrase_matcher(doc), matcher(doc)):
-            found.setdefault(strings[key], []).append((start, end))
-        return {k: tuple(sorted(set(v))) for k, v in found.items()}
+        strings = (doc if doc is not None else full_doc).vocab.strings
+        out: dict[str, list[tuple[int, int]]] = {}
+        for key, start, end in matches:
+            out.setdefault(strings[key], []).append((start, end))
+        return {k: tuple(sorted(set(v))) for k, v in out.items()}
+
+    def match(self, text: str, speaker: str = "agent") -> tuple[Normalised, MatchSpans]:
+        """One utterance on its own (as its speaker's only turn): for tests and tools."""
+        from qa_analytics.records import Transcript, Utterance
+
+        norm = self.normalise(text)
+        return norm, self.match_call(Transcript("-", (Utterance(speaker, text),)), (norm,))[0]
 
 
 def _pattern_words(token: dict[str, Any]) -> Iterable[str]:
@@ -159,9 +218,12 @@ class PhraseCheck:
         self.params = params
         _validate_patterns(params.patterns)
         bank = context.bank
-        self.label = bank.add(params.phrases, params.patterns, "phrase")
-        self.exclude_label = bank.add(params.exclude, name="exclude") if params.exclude else None
-        self.veto_label = bank.add(params.veto, name="veto") if params.veto else None
+        who, window = params.speaker, params.window
+        self.label = bank.add(params.phrases, params.patterns, "phrase", who, window)
+        self.exclude_label = bank.add(params.exclude, name="exclude", speaker=who,
+                                      window=window) if params.exclude else None
+        self.veto_label = bank.add(params.veto, name="veto", speaker=who,
+                                   window=window) if params.veto else None
 
     def utterance_hit(self, view: CallView, i: int) -> tuple[int, int] | None:
         """The first counted match span in utterance ``i``, if any."""
