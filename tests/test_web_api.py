@@ -112,6 +112,10 @@ def test_wrong_password_and_form_encoded_api_login_refused(env: dict[str, Any]) 
     # A cross-site form can only send form encoding: the API login does not accept it.
     r = c.post("/api/login", data={"username": "rev", "password": PASSWORD})
     assert r.status_code == 422 and "qa_session" not in r.cookies
+    # ... nor text/plain, the other encoding a cross-site form can send
+    r = c.post("/api/login", content=f'{{"username": "rev", "password": "{PASSWORD}"}}',
+               headers={"content-type": "text/plain"})
+    assert r.status_code == 422 and "qa_session" not in r.cookies
 
 
 def test_failed_logins_are_rate_limited(env: dict[str, Any]) -> None:
@@ -408,3 +412,14 @@ def test_two_leg_call_serves_both_legs(env: dict[str, Any]) -> None:
     assert r.headers["content-type"] == "audio/flac"
     page = lead.get("/calls/two").text
     assert 'id="player-customer"' in page and "Agent leg" in page
+
+
+def test_expired_session_is_anonymous(env: dict[str, Any]) -> None:
+    c = client(env, "rev")
+    assert c.get("/api/me").json()["username"] == "rev"
+    with env["engine"].begin() as conn:
+        conn.execute(text("update sessions set expires_at = '2000-01-01T00:00:00+00:00'"))
+    assert c.get("/api/me").status_code == 401
+    client(env, "rev2")  # the next login sweeps expired sessions away
+    with env["engine"].connect() as conn:
+        assert conn.execute(text("select count(*) from sessions")).scalar() == 1

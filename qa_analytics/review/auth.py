@@ -149,6 +149,10 @@ def login(engine: Engine, username: str, password: str, client: str, *,
     if not ok:  # raised after the commit: the failure must count towards the limit
         raise LoginRefused("wrong username or password")
     with engine.begin() as conn:
+        # Housekeeping on the rare write path: drop expired sessions and old attempts.
+        conn.execute(sessions.delete().where(sessions.c.expires_at < _iso(_now())))
+        conn.execute(login_attempts.delete().where(
+            login_attempts.c.attempted_at < _iso(_now() - timedelta(days=30))))
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         conn.execute(sessions.insert().values(
             token_sha256=_digest(token), user_id=row.id, csrf_token=csrf,
