@@ -313,6 +313,8 @@ def test_calibration_session_agreement(env: dict[str, Any]) -> None:
                                   json={"call_id": call_id, "ratings": {"greeting": verdict}})
             assert r.status_code == 200, r.text
     assert clients["rev"].get(f"/api/calibration/sessions/{sid}/report").status_code == 403
+    hidden = lead.get(f"/api/calibration/sessions/{sid}/report").json()
+    assert hidden["criteria"] == [] and hidden["progress"] == {"lead": 2, "rev": 3, "rev2": 3}
     assert client(env, "admin").get(f"/api/calibration/sessions/{sid}").status_code == 403
     lead.post(f"/api/calibration/sessions/{sid}/close")
     assert clients["rev"].post(f"/api/calibration/sessions/{sid}/ratings", json={
@@ -391,6 +393,13 @@ def test_calibration_member_hears_the_call_but_sees_no_suggestions(env: dict[str
     assert rev.get("/api/calls/c07/audio", headers={"Range": "bytes=0-3"}).content == b"RIFF"
     assert rev.get("/api/calls/c07").status_code == 403  # the suggestions stay hidden
     assert rev2.get("/api/calls/c07/audio").status_code == 403  # not a member
+    queue_all(env)  # even once c07 is queued, members cannot open it while the session is open
+    r = rev.get("/api/calls/c07")
+    assert r.status_code == 403 and "open calibration session" in r.json()["detail"]
+    assert lead.get("/api/calls/c07/history").status_code == 403  # lead rates too: blind
+    assert rev2.get("/api/calls/c07").status_code == 200
+    lead.post(f"/api/calibration/sessions/{sid}/close")
+    assert rev.get("/api/calls/c07").status_code == 200
     sheet = rev.get(f"/api/calibration/sessions/{sid}").json()
     assert sheet["calls"][0]["utterances"][0]["speaker"] == "agent"
 

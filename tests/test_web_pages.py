@@ -109,6 +109,9 @@ def test_calibration_and_users_pages(app) -> None:  # type: ignore[no-untyped-de
     lead.post("/calibration/1/rate", data={"call_id": "c03", "v:greeting": "met",
                                            "csrf_token": csrf_of(lead_sheet.text)})
     report = lead.get(report_url)
+    assert "Ratings so far: lead 1, rev 1" in report.text and "rev=not_met" not in report.text
+    lead.post("/calibration/1/close", data={"csrf_token": csrf_of(report.text)})
+    report = lead.get(report_url)
     assert report.status_code == 200 and "c03: lead=met rev=not_met" in report.text
     assert rev.get(report_url).status_code == 403
     assert lead.get("/calibration/engine").status_code == 200

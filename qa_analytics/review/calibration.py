@@ -1,6 +1,7 @@
 """Calibration: leads run sessions where several reviewers score the same calls blind (no engine
-suggestion, no one else's ratings), then compare; and engine-vs-human agreement over all
-reviewed calls.
+suggestion, no one else's ratings, no review history: while a session is open its members
+cannot open its calls' review page, and nobody sees the ratings), then compare; and
+engine-vs-human agreement over all reviewed calls.
 
 Per criterion a session reports percent agreement, pairwise Cohen's kappa, Krippendorff's alpha
 (nominal, missing ratings allowed) and the calls where reviewers differed.
@@ -139,6 +140,12 @@ def session_report(engine: Engine, user: User, sid: int) -> dict[str, Any]:
     with engine.connect() as conn:
         rows = conn.execute(select(calibration_ratings)
                             .where(calibration_ratings.c.session_id == sid)).all()
+    progress = {r: sum(1 for x in rows if x.reviewer == r) for r in s["reviewers"]}
+    if not s["closed"]:
+        # Ratings stay hidden until the session closes, so that a lead who also rates (or
+        # tells reviewers) cannot be swayed by the others: the session stays blind.
+        return {"id": sid, "name": s["name"], "closed": False, "calls": s["calls"],
+                "reviewers": s["reviewers"], "progress": progress, "criteria": []}
     units: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
     for r in rows:
         units[r.criterion_id][r.call_id][r.reviewer] = r.verdict
@@ -157,7 +164,21 @@ def session_report(engine: Engine, user: User, sid: int) -> dict[str, Any]:
                               for cid, v in sorted(by_call.items()) if len(set(v.values())) > 1],
         })
     return {"id": sid, "name": s["name"], "closed": s["closed"], "calls": s["calls"],
-            "reviewers": s["reviewers"], "criteria": criteria}
+            "reviewers": s["reviewers"], "progress": progress, "criteria": criteria}
+
+
+def blind_sessions(engine: Engine, username: str, call_id: str) -> list[int]:
+    """Open sessions in which ``username`` rates ``call_id`` (the call page stays shut to them)."""
+    m = calibration_members.c
+    with engine.connect() as conn:
+        return list(conn.execute(
+            select(calibration_sessions.c.id)
+            .where(calibration_sessions.c.closed.is_(False))
+            .where(calibration_sessions.c.id.in_(
+                select(m.session_id).where(m.kind == "call").where(m.value == call_id)))
+            .where(calibration_sessions.c.id.in_(
+                select(m.session_id).where(m.kind == "reviewer").where(m.value == username)))
+        ).scalars())
 
 
 def engine_vs_human(engine: Engine, user: User | None = None) -> list[dict[str, Any]]:

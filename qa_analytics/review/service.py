@@ -60,6 +60,13 @@ def check_access(engine: Engine, user: User, call_id: str, *,
     ``calibration``: also allow a reviewer who rates the call in a calibration session (for
     the recording and transcript only, never the engine's suggestions).
     """
+    if not calibration:
+        from qa_analytics.review.calibration import blind_sessions
+
+        if open_ := blind_sessions(engine, user.username, call_id):
+            raise PermissionDenied(
+                f"call {call_id!r} is in your open calibration session {open_[0]}; its review "
+                "page opens when the session closes, so that your rating stays blind")
     if user.can("lead"):
         return
     with engine.connect() as conn:
