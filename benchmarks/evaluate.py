@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.agreement import MISSING, VERDICTS, criterion_metrics
+from benchmarks.agreement import MISSING, VERDICTS, cohen_kappa, criterion_metrics
 
 HERE = Path(__file__).resolve().parent
 EVAL_DIR = HERE / "eval"
 DEFAULT_OUT = HERE / "results"
+DEFAULT_WORK = HERE.parent / "out" / "eval_work"  # git-ignored: WAVs, pipeline database
 CRITERIA: tuple[str, ...] = (
     "greeting", "agent_introduction", "recording_disclosure", "identity_verification",
     "empathy", "apology", "take_action", "hold_etiquette", "prohibited_language", "closing",
@@ -126,7 +127,7 @@ def build_report(gold: Mapping[str, Mapping[str, str]], preds: Predictions, *, m
         "failed_calls": sorted(cid for cid in gold if not preds.get(cid)),
         "target_kappa": target,
         "all_meet_target": bool(scored) and all(m["meets_target"] for m in scored),
-        "mean_kappa": (sum(m["kappa"] for m in scored) / len(scored)) if scored else None,
+        "mean_kappa": round(sum(m["kappa"] for m in scored) / len(scored), 3) if scored else None,
         "criteria": per_criterion,
         "disagreements": disagreements,
         **dict(extra or {}),
@@ -181,7 +182,8 @@ def print_summary(report: Mapping[str, Any], label: str) -> None:
 
 
 # ------------------------------------------------------------------ runs
-def run_text(calls: Sequence[EvalCall], out_dir: Path, quick: bool) -> dict[str, Any]:
+def run_text(calls: Sequence[EvalCall], out_dir: Path, quick: bool
+             ) -> tuple[dict[str, Any], Predictions]:
     scorer = load_default_scorer()
     started = time.perf_counter()
     preds = score_transcripts(scorer, [c.data for c in calls])
@@ -191,7 +193,7 @@ def run_text(calls: Sequence[EvalCall], out_dir: Path, quick: bool) -> dict[str,
                           extra={"subset": "quick" if quick else "full",
                                  "wall_s": round(wall, 2), "versions": _versions(scorer)})
     write_report(report, out_dir, "eval_text", "Evaluation set, text transcripts")
-    return report
+    return report, preds
 
 
 def _versions(scorer: Any) -> dict[str, Any]:
@@ -312,8 +314,19 @@ def _unavailable(out_dir: Path, stem: str, title: str, reason: str) -> None:
     print(f"{stem}: pipeline not available: {reason}")
 
 
+def consistency(calls: Sequence[EvalCall], audio: Predictions, text: Predictions
+                ) -> dict[str, float | None]:
+    """Kappa of audio verdicts against the same engine's text verdicts: the ASR's own effect."""
+    out: dict[str, float | None] = {}
+    for criterion in CRITERIA:
+        ids = [c.call_id for c in calls if c.call_id in text]
+        out[criterion] = cohen_kappa([text[i].get(criterion, MISSING) for i in ids],
+                                     [audio.get(i, {}).get(criterion, MISSING) for i in ids])
+    return out
+
+
 def run_audio(calls: Sequence[EvalCall], out_dir: Path, work_dir: Path, *, device: str,
-              quick: bool) -> dict[str, Any] | None:
+              quick: bool, text_preds: Predictions | None = None) -> dict[str, Any] | None:
     title = "Evaluation set, synthesized audio through the full pipeline"
     try:
         import qa_analytics.pipeline  # noqa: F401
@@ -331,6 +344,8 @@ def run_audio(calls: Sequence[EvalCall], out_dir: Path, work_dir: Path, *, devic
                           extra={"subset": "quick" if quick else "full", "device": device,
                                  "wall_s": round(time.perf_counter() - started, 2),
                                  "wer": word_error_rate(calls, transcripts),
+                                 "kappa_vs_text_verdicts": consistency(calls, preds,
+                                                                       text_preds or {}),
                                  "pipeline": summary})
     write_report(report, out_dir, "eval_audio", title)
     return report
@@ -400,20 +415,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--device", default="auto", help="ASR device for --audio (auto/cpu/cuda)")
     parser.add_argument("--work", type=Path, default=None,
                         help="folder for synthesized audio and pipeline state "
-                             "(default OUT/audio_work; re-runs reuse it)")
+                             "(default out/eval_work; re-runs reuse it)")
     args = parser.parse_args(argv)
 
     calls = load_eval_set()
     text_calls = quick_subset(calls, QUICK_TEXT_EVERY) if args.quick else calls
-    print_summary(run_text(text_calls, args.out, args.quick), "text")
+    text_report, text_preds = run_text(text_calls, args.out, args.quick)
+    print_summary(text_report, "text")
     if args.audio:
         audio_calls = audio_subset(calls, QUICK_AUDIO_CALLS) if args.quick else calls
-        report = run_audio(audio_calls, args.out, args.work or args.out / "audio_work",
-                           device=args.device, quick=args.quick)
+        report = run_audio(audio_calls, args.out, args.work or DEFAULT_WORK,
+                           device=args.device, quick=args.quick, text_preds=text_preds)
         if report is not None:
             print_summary(report, "audio")
     if args.shared:
-        run_shared(args.out, audio=args.audio, work_dir=args.work or args.out / "audio_work",
+        run_shared(args.out, audio=args.audio, work_dir=args.work or DEFAULT_WORK,
                    device=args.device)
     return 0
 
