@@ -53,9 +53,11 @@ def make_pipeline() -> Any:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
 
+    # sublinear_tf stays off: skl2onnx 1.20 converts it wrongly for repeated tokens (ONNX and
+    # scikit-learn probabilities then differ by up to 0.004; tests/test_training.py checks).
     return Pipeline([
         ("tfidf", TfidfVectorizer(token_pattern=TOKEN_PATTERN, lowercase=False,
-                                  ngram_range=(1, 2), sublinear_tf=True)),
+                                  ngram_range=(1, 2))),
         ("clf", LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced")),
     ])
 
@@ -74,6 +76,14 @@ def _metrics(features: list[str], labels: list[str]) -> dict[str, float]:
     }
 
 
+def _stable_name(name: str, seen: set[str]) -> str:
+    # Deterministic node names (same data -> byte-identical ONNX file).
+    candidate, n = name, 1
+    while candidate in seen:
+        candidate, n = f"{name}{n}", n + 1
+    return candidate
+
+
 def to_onnx(pipeline: Any, metadata: dict[str, str]) -> Any:
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import StringTensorType
@@ -84,7 +94,9 @@ def to_onnx(pipeline: Any, metadata: dict[str, str]) -> Any:
         initial_types=[("text", StringTensorType([None, 1]))],
         options={id(clf): {"zipmap": False}, id(tfidf): {"separators": [" "]}},
         target_opset=17,
+        naming=_stable_name,
     )
+    model.graph.name = "qa_analytics_text_classifier"  # skl2onnx uses a random graph name
     for key, value in metadata.items():
         prop = model.metadata_props.add()
         prop.key, prop.value = key, value

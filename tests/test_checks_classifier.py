@@ -1,0 +1,91 @@
+"""classifier.v1: ONNX utterance classifiers, batched per call, with phrase vetoes."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_analytics.checks.classifier import ClassifierStore, models_dir
+from qa_analytics.errors import ModelError
+from qa_analytics.nlp import lemma_text
+from qa_analytics.records import Transcript, Utterance
+from qa_analytics.scorer import Scorer, load_scorer
+
+SPEAKER = {"A": "agent", "C": "customer"}
+PROBLEM = "C: my internet has been down for a week and I'm so frustrated"
+
+
+def call(*lines: str) -> Transcript:
+    return Transcript("t", tuple(Utterance(SPEAKER[line[0]], line[2:].strip()) for line in lines))
+
+
+@pytest.fixture(scope="module")
+def scorer() -> Scorer:
+    return load_scorer().build()
+
+
+def empathy(scorer: Scorer, *lines: str) -> tuple[str, str, float]:
+    c = {c.id: c for c in scorer.score(call(*lines)).criteria}["empathy"]
+    return c.verdict, c.explanation, c.confidence
+
+
+def test_checks_classifier_model_recognises_paraphrased_empathy(scorer: Scorer) -> None:
+    v, why, conf = empathy(scorer, "A: Hello", PROBLEM,
+                           "A: oh gosh, a whole week without internet, what a nightmare")
+    assert v == "met"
+    assert "agent turn 2" in why and 0.5 <= conf <= 1.0
+
+
+def test_checks_classifier_dismissive_understand_is_not_empathy(scorer: Scorer) -> None:
+    v, why, _ = empathy(scorer, "A: Hello", PROBLEM,
+                        "A: I understand, but there's nothing I can do.")
+    assert v == "not_met"
+    assert "did not acknowledge" in why
+
+
+def test_checks_classifier_empathy_phrase_counts(scorer: Scorer) -> None:
+    v, _, _ = empathy(scorer, "A: Hello", PROBLEM, "A: I can imagine how stressful that is.")
+    assert v == "met"
+
+
+def test_checks_classifier_empathy_na_without_problem(scorer: Scorer) -> None:
+    v, why, _ = empathy(scorer, "A: Hello", "C: I'd like to update my phone number please",
+                        "A: of course")
+    assert v == "na"
+    assert "expressed no problem" in why
+
+
+def test_checks_classifier_customer_distress_triggers_empathy_not_apology(scorer: Scorer) -> None:
+    t = call("A: Hello", "C: my husband passed away last month and I don't know what to do",
+             "A: I'm so sorry for your loss, I'll take care of the account for you.")
+    crits = {c.id: c for c in scorer.score(t).criteria}
+    assert crits["empathy"].verdict == "met"
+    assert crits["apology"].verdict == "na"
+
+
+def test_checks_classifier_batches_one_run_per_model_per_call(scorer: Scorer,
+                                                              monkeypatch) -> None:
+    calls: list[int] = []
+    store = scorer._context.classifiers  # type: ignore[union-attr]
+    for model in store._models.values():
+        original = model.predict_proba
+
+        def counting(texts, _original=original):  # type: ignore[no-untyped-def]
+            calls.append(len(texts))
+            return _original(texts)
+
+        monkeypatch.setattr(model, "predict_proba", counting)
+    lines = ["A: Hello"] + [PROBLEM, "A: I understand."] * 20
+    scorer.score(call(*lines))
+    assert len(calls) == 2  # customer_intent over customer turns, agent_empathy over agent turns
+    assert sorted(calls) == [20, 21]
+
+
+def test_checks_classifier_store_reports_ids_and_missing_models(tmp_path) -> None:
+    store = ClassifierStore(models_dir())
+    model = store.get("agent_empathy")
+    assert model.classes == ["empathy", "other"]
+    probs = model.predict_proba([lemma_text("that must be so stressful")])
+    assert probs.shape == (1, 2) and abs(float(probs.sum()) - 1.0) < 1e-5
+    assert store.model_ids()["agent_empathy"].startswith("agent_empathy@")
+    with pytest.raises(ModelError, match="run `qa-analytics train`"):
+        ClassifierStore(tmp_path).get("agent_empathy")

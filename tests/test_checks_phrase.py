@@ -1,0 +1,145 @@
+"""phrase.v1 on the default scorecard: hard negatives, look-alikes, windows, misspellings."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_analytics.records import Transcript, Utterance
+from qa_analytics.scorer import Scorer, load_scorer
+
+SPEAKER = {"A": "agent", "C": "customer"}
+
+
+def call(*lines: str) -> Transcript:
+    """Build an untimed transcript from 'A: ...' / 'C: ...' lines."""
+    return Transcript("t", tuple(Utterance(SPEAKER[line[0]], line[2:].strip()) for line in lines))
+
+
+@pytest.fixture(scope="module")
+def scorer() -> Scorer:
+    return load_scorer().build()
+
+
+def verdict(scorer: Scorer, transcript: Transcript, cid: str) -> tuple[str, str]:
+    result = {c.id: c for c in scorer.score(transcript).criteria}[cid]
+    return result.verdict, result.explanation
+
+
+COMPLAINT = "C: you've charged me twice for my order and nobody has fixed it"
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    (("A: Hello, this call may be recorded for training purposes.",), "met"),
+    (("A: Hi, calls are recorded and monitored.",), "met"),
+    (("A: Thanks for colling, we record all calls for trainee purposes.",), "met"),
+    (("A: Hello, this call isn't recorded.",), "not_met"),
+    (("A: Hello, this call is not being recorded for training purposes.",), "not_met"),
+    (("A: Hello", "C: hi", "A: how can I help", "C: my bill", "A: right",
+      "A: oh and this call is recorded"), "not_met"),
+    (("A: Hello", "C: is this call recorded?", "A: how can I help"), "not_met"),
+])
+def test_checks_phrase_recording_disclosure(scorer: Scorer, lines: tuple[str, ...],
+                                            expected: str) -> None:
+    assert verdict(scorer, call(*lines), "recording_disclosure")[0] == expected
+
+
+def test_checks_phrase_not_met_says_where_it_looked(scorer: Scorer) -> None:
+    v, why = verdict(scorer, call("A: Hello", "C: hi", "A: how can I help"), "recording_disclosure")
+    assert v == "not_met"
+    assert why == "no recording notice in the agent's first 3 turns"
+
+
+@pytest.mark.parametrize(("agent", "expected"), [
+    ("A: I'm so sorry about that, it shouldn't have happened.", "met"),
+    ("A: My apologies, we got that wrong.", "met"),
+    ("A: Sorry? What was that?", "not_met"),
+    ("A: Sorry, could you repeat that?", "not_met"),
+    ("A: Sorry to keep you waiting.", "not_met"),
+    ("A: I am not sorry, those are the rules.", "not_met"),
+])
+def test_checks_phrase_apology_look_alikes(scorer: Scorer, agent: str, expected: str) -> None:
+    assert verdict(scorer, call("A: Hello", COMPLAINT, agent), "apology")[0] == expected
+
+
+def test_checks_phrase_customer_sorry_is_not_the_agents_apology(scorer: Scorer) -> None:
+    t = call("A: Hello", "C: Sorry, you've overcharged me again and it's still not fixed",
+             "A: Let me look at that.")
+    assert verdict(scorer, t, "apology")[0] == "not_met"
+
+
+def test_checks_phrase_apology_na_without_complaint(scorer: Scorer) -> None:
+    t = call("A: Hello", "C: I'd like to change my address please", "A: Sorry, of course.")
+    v, why = verdict(scorer, t, "apology")
+    assert v == "na"
+    assert why.startswith("not applicable")
+
+
+def test_checks_phrase_greeting_window_and_disfluency(scorer: Scorer) -> None:
+    assert verdict(scorer, call("A: um, uh, good good morning"), "greeting")[0] == "met"
+    late = call("A: Account number?", "C: 1234", "A: ok", "C: hi", "A: hello there")
+    v, why = verdict(scorer, late, "greeting")
+    assert v == "not_met" and "first 2 turns" in why
+
+
+@pytest.mark.parametrize(("agent", "expected"), [
+    ("A: Good morning, my name is Sarah, how can I help?", "met"),
+    ("A: Hello, this is Priya speaking.", "met"),
+    ("A: Hi, you're speaking to Tom.", "met"),
+    ("A: Hello, you're through to Acme Bank, how can I help?", "not_met"),
+    ("A: Hello, this is Acme Bank.", "not_met"),
+])
+def test_checks_phrase_introduction_needs_own_name(scorer: Scorer, agent: str,
+                                                   expected: str) -> None:
+    assert verdict(scorer, call(agent), "agent_introduction")[0] == expected
+
+
+def test_checks_phrase_identity_before_account_detail(scorer: Scorer) -> None:
+    ok = call("A: Hello", "C: what's my balance", "A: can I take your date of birth",
+              "C: 1 May 1980", "A: your balance is 40 pounds")
+    assert verdict(scorer, ok, "identity_verification")[0] == "met"
+    late = call("A: Hello", "C: what's my balance", "A: your balance is 40 pounds",
+                "C: thanks", "A: can I take your date of birth")
+    v, why = verdict(scorer, late, "identity_verification")
+    assert v == "not_met"
+    assert "after account detail" in why and "agent turn 2" in why
+    general = call("A: Hello", "C: what time do you open on Sunday", "A: we open at ten")
+    assert verdict(scorer, general, "identity_verification")[0] == "na"
+
+
+@pytest.mark.parametrize(("agent", "expected"), [
+    ("A: Calm down, that's not my problem.", "not_met"),
+    ("A: You should have read the terms.", "not_met"),
+    ("A: Whatever.", "not_met"),
+    ("A: Whatever suits you best is fine.", "met"),
+    ("A: Don't worry, it's not your fault at all.", "met"),
+])
+def test_checks_phrase_prohibited_language(scorer: Scorer, agent: str, expected: str) -> None:
+    v, why = verdict(scorer, call("A: Hello", "C: this is ridiculous", agent),
+                     "prohibited_language")
+    assert v == expected
+    if expected == "not_met":
+        assert "agent turn 2" in why
+
+
+def test_checks_phrase_closing_by_customer_does_not_count(scorer: Scorer) -> None:
+    t = call("A: Hello", "C: thanks", "A: the refund is done", "C: have a good day, bye")
+    assert verdict(scorer, t, "closing")[0] == "not_met"
+    t2 = call("A: Hello", "C: thanks", "A: the refund is done",
+              "A: Is there anything else I can help with?")
+    assert verdict(scorer, t2, "closing")[0] == "met"
+
+
+def test_checks_phrase_take_action_commitment(scorer: Scorer) -> None:
+    t = call("A: Hello", COMPLAINT, "A: I'll refund the second payment today.")
+    assert verdict(scorer, t, "take_action")[0] == "met"
+    t2 = call("A: Hello", COMPLAINT, "A: I can't refund that, I won't be able to help.")
+    assert verdict(scorer, t2, "take_action")[0] == "not_met"
+
+
+def test_checks_phrase_evidence_points_at_the_utterance(scorer: Scorer) -> None:
+    t = Transcript("t", (Utterance("agent", "Hello, calls are recorded.", 0.5, 3.0),))
+    crit = {c.id: c for c in scorer.score(t).criteria}["recording_disclosure"]
+    assert crit.verdict == "met"
+    (ev,) = crit.evidence
+    assert (ev.speaker, ev.start_s, ev.end_s, ev.text) == (
+        "agent", 0.5, 3.0, "Hello, calls are recorded.")

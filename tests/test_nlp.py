@@ -1,0 +1,69 @@
+"""ASR text normalisation: fillers, repeats, contractions, misspellings, lemmas."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from qa_analytics.nlp import DomainVocabulary, _clean_string, _normalise_cached, normalise
+
+VOCAB = DomainVocabulary(["calling", "training", "purposes", "recorded", "monitored"])
+
+
+def test_nlp_drops_fillers_and_repeats() -> None:
+    norm = normalise("Um, thank thank you for, uh, calling, I I I'm Sarah", VOCAB)
+    assert norm.words == ("thank", "you", "for", "calling", "I", "am", "Sarah")
+    assert norm.lemmas == ("thank", "you", "for", "call", "i", "be", "sarah")
+
+
+def test_nlp_collapses_repeated_two_word_run() -> None:
+    assert normalise("thank you thank you so much").text == "thank you so much"
+
+
+def test_nlp_expands_contractions_to_expose_negation() -> None:
+    assert normalise("This call isn't recorded").text == "this call be not record"
+    assert normalise("I can't and won't").text == "i can not and will not"
+
+
+def test_nlp_fixes_asr_misspellings() -> None:
+    # "colling" is a known confusion; "trainee purposes" a known bigram confusion.
+    assert normalise("thank you for colling", VOCAB).lemmas[-1] == "call"
+    assert normalise("recorded for trainee purposes", VOCAB).text == "record for train purpose"
+
+
+def test_nlp_fuzzy_corrects_rare_words_only() -> None:
+    vocab = DomainVocabulary(["monitored", "recorded"])
+    assert normalise("calls are monitorred", vocab).words[-1] == "monitored"
+    # a common English word close to a domain word is left alone
+    assert normalise("a trainee joined", DomainVocabulary(["training"])).words[1] == "trainee"
+
+
+def test_nlp_keeps_question_marks_for_pardon() -> None:
+    assert normalise("Sorry? What was that?").text == "sorry ? what be that ?"
+
+
+@pytest.mark.parametrize("text", [
+    "Good morning, thank you for calling Acme Bank, my name is Sarah, how can I help?",
+    "I've been waiting 12 days for the router and nobody has called me back.",
+    "it's Tom Jameson, date of birth the 3rd of May",
+    "okay so £45.50 by the 12th? e-mail me",
+    "Sorry? What was that... I mean, uh-huh (laughs) \"quoted\" - dash",
+    "We re- we record calls, my name's Priya, it's 10:30",
+])
+def test_nlp_regex_tokenizer_agrees_with_spacy(text: str) -> None:
+    assert _normalise_cached(text, None, "regex") == _normalise_cached(text, None, "spacy")
+
+
+def test_nlp_clean_string_handles_smart_quotes() -> None:
+    assert _clean_string("I\u2019m sure it isn\u2019t") == "I am sure it is not"
+
+
+def test_nlp_import_of_package_stays_light() -> None:
+    code = ("import sys, qa_analytics, qa_analytics.scorer, qa_analytics.transcript_io;"
+            "heavy = [m for m in ('spacy', 'onnxruntime', 'sklearn') if m in sys.modules];"
+            "print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""
