@@ -432,3 +432,21 @@ def test_expired_session_is_anonymous(env: dict[str, Any]) -> None:
     client(env, "rev2")  # the next login sweeps expired sessions away
     with env["engine"].connect() as conn:
         assert conn.execute(text("select count(*) from sessions")).scalar() == 1
+
+
+def test_rescored_call_is_a_conflict_for_stale_pages(env: dict[str, Any]) -> None:
+    from qa_analytics.store import repository
+
+    queue_all(env)
+    c = client(env, "rev")
+    view = c.get("/api/calls/c06").json()
+    assert view["result_revision"] == 1
+    # The engine re-scores c06 (e.g. a new scorecard) while the page is open.
+    source = view["call"]["source"]
+    repository.save_result(env["engine"], demo.make_result("c06", source, {"empathy": "not_met"}))
+    r = c.post("/api/calls/c06/decisions", json={"version": 0, "result_revision": 1,
+                                                 "decisions": [{"criterion_id": "empathy"}]})
+    assert r.status_code == 409 and "re-scored" in r.json()["detail"]
+    r = c.post("/api/calls/c06/confirm-remaining", json={"version": 0, "result_revision": 2})
+    assert r.status_code == 200
+    assert c.get("/api/calls/c06/history").json()[4]["suggested_verdict"] == "not_met"

@@ -48,6 +48,12 @@ def _result(conn: Connection, call_id: str) -> dict[str, Any]:
     return json.loads(row[0])
 
 
+def _revision(conn: Connection, call_id: str) -> int:
+    """How many times the engine has (re)scored the call; suggestions change with it."""
+    return int(conn.execute(select(schema.results.c.revision)
+                            .where(schema.results.c.call_id == call_id)).scalar() or 0)
+
+
 def _in_queue(conn: Connection, call_id: str) -> bool:
     return conn.execute(select(review_queue.c.id).where(review_queue.c.call_id == call_id)
                         ).first() is not None
@@ -127,6 +133,7 @@ def call_view(engine: Engine, user: User, call_id: str) -> dict[str, Any]:
     check_access(engine, user, call_id)
     with engine.connect() as conn:
         result = _result(conn, call_id)
+        revision = _revision(conn, call_id)
         history = _history(conn, call_id)
         queued = conn.execute(select(review_queue.c.reason)
                               .where(review_queue.c.call_id == call_id)).scalar()
@@ -148,13 +155,20 @@ def call_view(engine: Engine, user: User, call_id: str) -> dict[str, Any]:
         "criteria": criteria,
         "transcript": transcript_to_dict(transcript) if transcript else None,
         "history": history,
+        "result_revision": revision,
         **summarise(result, history),
     }
 
 
 def decide(engine: Engine, user: User, call_id: str, version: int,
-           decisions: Sequence[Decision]) -> dict[str, Any]:
-    """Record confirm/override decisions atomically against ``version``; returns the summary."""
+           decisions: Sequence[Decision], *, result_revision: int | None = None
+           ) -> dict[str, Any]:
+    """Record confirm/override decisions atomically against ``version``; returns the summary.
+
+    ``result_revision`` (from ``call_view``), when given, must also be current: if the engine
+    re-scored the call since the page was loaded, the suggestions shown are no longer the
+    ones being confirmed.
+    """
     check_access(engine, user, call_id)
     if not decisions:
         raise ReviewError("nothing to save: give at least one criterion to confirm or override")
@@ -164,6 +178,11 @@ def decide(engine: Engine, user: User, call_id: str, version: int,
             result = _result(conn, call_id)
             history = _history(conn, call_id)
             _check_version(call_id, version, history)
+            now_revision = _revision(conn, call_id)
+            if result_revision is not None and result_revision != now_revision:
+                raise ConflictError(
+                    f"the engine re-scored call {call_id} since you loaded it (result revision "
+                    f"{result_revision}, now {now_revision}); reload to see the new suggestions")
             by_id = {c["id"]: c for c in result.get("criteria") or []}
             human = current_verdicts(history)
             rows = []
@@ -214,7 +233,8 @@ def _row(call_id: str, by_id: Mapping[str, Mapping[str, Any]], human: Mapping[st
             "reason": reason, "decided_at": now}
 
 
-def confirm_remaining(engine: Engine, user: User, call_id: str, version: int) -> dict[str, Any]:
+def confirm_remaining(engine: Engine, user: User, call_id: str, version: int, *,
+                      result_revision: int | None = None) -> dict[str, Any]:
     """Confirm the suggested verdict of every criterion nobody has decided yet."""
     check_access(engine, user, call_id)
     with engine.connect() as conn:
@@ -223,7 +243,7 @@ def confirm_remaining(engine: Engine, user: User, call_id: str, version: int) ->
     remaining = [Decision(c["id"]) for c in result.get("criteria") or [] if c["id"] not in human]
     if not remaining:
         raise ReviewError(f"every criterion of call {call_id} is already decided")
-    return decide(engine, user, call_id, version, remaining)
+    return decide(engine, user, call_id, version, remaining, result_revision=result_revision)
 
 
 def history(engine: Engine, user: User, call_id: str) -> list[dict[str, Any]]:

@@ -33,11 +33,14 @@ class DecisionIn(BaseModel):
 
 class DecisionsIn(BaseModel):
     version: int = Field(description="the call's version as loaded (number of decisions)")
+    result_revision: int | None = Field(
+        None, description="the result_revision as loaded; refused if the engine re-scored")
     decisions: list[DecisionIn]
 
 
 class VersionIn(BaseModel):
     version: int
+    result_revision: int | None = None
 
 
 class SampleIn(BaseModel):
@@ -135,13 +138,15 @@ def get_call(call_id: str, request: Request,
 def decide(call_id: str, body: DecisionsIn, request: Request,
            s: Session = Depends(authenticated)) -> dict[str, Any]:
     decisions = [service.Decision(d.criterion_id, d.verdict, d.reason) for d in body.decisions]
-    return service.decide(engine_of(request), s.user, call_id, body.version, decisions)
+    return service.decide(engine_of(request), s.user, call_id, body.version, decisions,
+                          result_revision=body.result_revision)
 
 
 @router.post("/calls/{call_id}/confirm-remaining")
 def confirm_remaining(call_id: str, body: VersionIn, request: Request,
                       s: Session = Depends(authenticated)) -> dict[str, Any]:
-    return service.confirm_remaining(engine_of(request), s.user, call_id, body.version)
+    return service.confirm_remaining(engine_of(request), s.user, call_id, body.version,
+                                     result_revision=body.result_revision)
 
 
 @router.get("/calls/{call_id}/history")

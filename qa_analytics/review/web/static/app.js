@@ -49,6 +49,7 @@ async function post(url, body) {
 function initCall(root) {
   const callId = root.dataset.callId;
   const version = parseInt(root.dataset.version, 10);
+  const revision = parseInt(root.dataset.resultRevision, 10);
   const base = "/api/calls/" + encodeURIComponent(callId);
   const save = async (url, body) => {
     try {
@@ -61,7 +62,8 @@ function initCall(root) {
   for (const art of root.querySelectorAll("article.criterion")) {
     const id = art.dataset.criterion;
     art.querySelector("button.confirm").addEventListener("click", () =>
-      save(base + "/decisions", {version, decisions: [{criterion_id: id}]}));
+      save(base + "/decisions",
+           {version, result_revision: revision, decisions: [{criterion_id: id}]}));
     art.querySelector("form.override").addEventListener("submit", (ev) => {
       ev.preventDefault();
       const form = ev.currentTarget;
@@ -71,12 +73,13 @@ function initCall(root) {
         form.reason.focus();
         return;
       }
-      save(base + "/decisions",
-           {version, decisions: [{criterion_id: id, verdict: form.verdict.value, reason}]});
+      save(base + "/decisions", {version, result_revision: revision,
+                                 decisions: [{criterion_id: id, verdict: form.verdict.value, reason}]});
     });
   }
   const all = document.getElementById("confirm-all");
-  if (all) all.addEventListener("click", () => save(base + "/confirm-remaining", {version}));
+  if (all) all.addEventListener("click", () => save(base + "/confirm-remaining",
+                                                     {version, result_revision: revision}));
 }
 
 document.addEventListener("DOMContentLoaded", () => {
