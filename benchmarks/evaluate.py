@@ -191,9 +191,24 @@ def run_text(calls: Sequence[EvalCall], out_dir: Path, quick: bool
     report = build_report({c.call_id: c.gold for c in calls}, preds, mode="text",
                           target=TEXT_TARGET,
                           extra={"subset": "quick" if quick else "full",
-                                 "wall_s": round(wall, 2), "versions": _versions(scorer)})
+                                 "wall_s": round(wall, 2), "versions": _versions(scorer),
+                                 "accuracy_by_group": accuracy_by_group(calls, preds)})
     write_report(report, out_dir, "eval_text", "Evaluation set, text transcripts")
     return report, preds
+
+
+def accuracy_by_group(calls: Sequence[EvalCall], preds: Predictions) -> dict[str, Any]:
+    """Label accuracy (all criteria pooled) for ASR-styled vs clean calls, and per variety."""
+    groups: dict[str, list[bool]] = {}
+    for call in calls:
+        meta = call.data.get("metadata") or {}
+        keys = ["asr_noise" if meta.get("asr_noise") else "clean",
+                f"variety:{meta.get('variety', '?')}"]
+        hits = [preds.get(call.call_id, {}).get(k, MISSING) == v for k, v in call.gold.items()]
+        for key in keys:
+            groups.setdefault(key, []).extend(hits)
+    return {k: {"labels": len(v), "accuracy": round(sum(v) / len(v), 3)}
+            for k, v in sorted(groups.items()) if v}
 
 
 def _versions(scorer: Any) -> dict[str, Any]:
