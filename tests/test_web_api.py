@@ -125,6 +125,13 @@ def test_failed_logins_are_rate_limited(env: dict[str, Any]) -> None:
     r = c.post("/api/login", json={"username": "rev2", "password": PASSWORD})
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
     assert "too many failed logins" in r.json()["detail"]
+    # Another account from the same address still logs in (3 < 4 x 3 from this client) ...
+    assert c.post("/api/login", json={"username": "rev", "password": PASSWORD}).status_code == 200
+    # ... until the address itself has failed 4 x 3 = 12 times (spraying many accounts).
+    for i in range(9):
+        c.post("/api/login", json={"username": f"guess{i}", "password": "x"})
+    r = c.post("/api/login", json={"username": "lead", "password": PASSWORD})
+    assert r.status_code == 429
 
 
 def test_csrf_required_on_state_changes(env: dict[str, Any]) -> None:
