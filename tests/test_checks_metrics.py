@@ -1,0 +1,105 @@
+"""Call metrics from timings, hold detection and hold etiquette, metric.v1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from qa_analytics.checks.metrics import compute_metrics
+from qa_analytics.records import Transcript, Utterance
+from qa_analytics.scorer import Scorer, load_scorer
+
+
+def timed(*rows: tuple[str, float, float, str]) -> Transcript:
+    return Transcript("m", tuple(Utterance(s, text, a, b) for s, a, b, text in rows))
+
+
+def test_checks_metrics_from_timings() -> None:
+    t = timed(("agent", 0.0, 10.0, "one two three four five six seven eight nine ten"),
+              ("customer", 9.0, 14.0, "hi"),
+              ("agent", 50.0, 60.0, "a b c d e"))
+    m, holds = compute_metrics(t, hold_min_gap_s=20)
+    assert m["agent_talk_ratio"] == pytest.approx(20 / 25)
+    assert m["customer_talk_ratio"] == pytest.approx(5 / 25)
+    assert m["overtalk_s"] == pytest.approx(1.0)
+    assert m["max_silence_s"] == pytest.approx(36.0)
+    assert m["agent_speech_rate_wpm"] == pytest.approx(15 / (20 / 60))
+    assert m["duration_s"] == pytest.approx(60.0)
+    # the 36 s gap follows a customer turn: not a hold (the agent did not go away)
+    assert holds == () and m["hold_count"] == 0
+
+
+def test_checks_metrics_hold_after_agent_turn() -> None:
+    t = timed(("agent", 0.0, 5.0, "let me check"), ("agent", 40.0, 45.0, "back"))
+    m, holds = compute_metrics(t, hold_min_gap_s=20)
+    assert holds == ((0, 1, pytest.approx(35.0)),)
+    assert m["hold_count"] == 1 and m["hold_total_s"] == pytest.approx(35.0)
+
+
+def test_checks_metrics_untimed_are_none() -> None:
+    t = Transcript("u", (Utterance("agent", "hello"), Utterance("customer", "hi")))
+    m, holds = compute_metrics(t)
+    assert holds == ()
+    assert all(m[k] is None for k in ("agent_talk_ratio", "max_silence_s", "overtalk_s"))
+
+
+@pytest.fixture(scope="module")
+def scorer() -> Scorer:
+    return load_scorer().build()
+
+
+def hold_verdict(scorer: Scorer, t: Transcript) -> tuple[str, str]:
+    c = {c.id: c for c in scorer.score(t).criteria}["hold_etiquette"]
+    return c.verdict, c.explanation
+
+
+def test_checks_metrics_hold_etiquette_met(scorer: Scorer) -> None:
+    t = timed(("agent", 0.0, 4.0, "Hello"), ("customer", 5.0, 8.0, "my bill is wrong"),
+              ("agent", 9.0, 12.0, "Can I put you on hold for a moment?"),
+              ("customer", 12.5, 13.0, "sure"),
+              ("agent", 60.0, 63.0, "Thank you for holding, I've fixed it."))
+    assert hold_verdict(scorer, t)[0] == "met"
+
+
+def test_checks_metrics_silent_hold_not_announced(scorer: Scorer) -> None:
+    t = timed(("agent", 0.0, 4.0, "Hello"), ("customer", 5.0, 8.0, "my bill is wrong"),
+              ("agent", 9.0, 12.0, "Okay."),
+              ("agent", 60.0, 63.0, "Thanks for waiting."))
+    v, why = hold_verdict(scorer, t)
+    assert v == "not_met"
+    assert "48 s silence" in why and "not announced beforehand" in why
+
+
+def test_checks_metrics_untimed_hold_without_thanks(scorer: Scorer) -> None:
+    t = Transcript("u", (Utterance("agent", "Hello"), Utterance("customer", "I need help"),
+                         Utterance("agent", "Let me put you on hold."),
+                         Utterance("agent", "Right, the refund is done.")))
+    v, why = hold_verdict(scorer, t)
+    assert v == "not_met" and "customer not thanked afterwards" in why
+
+
+def test_checks_metrics_no_hold_is_na(scorer: Scorer) -> None:
+    t = Transcript("u", (Utterance("agent", "Hello"), Utterance("customer", "hi")))
+    assert hold_verdict(scorer, t)[0] == "na"
+
+
+def test_checks_metrics_metric_check_in_a_custom_scorecard(tmp_path: Path) -> None:
+    data = {
+        "id": "m", "version": "1", "name": "M", "sections": {"calls": {"name": "Calls"}},
+        "criteria": {"no_long_silence": {
+            "name": "No long silence", "section": "calls", "description": "d",
+            "standard": "KPI", "weight": 1,
+            "check": {"type": "metric.v1", "metric": "max_silence_s", "max": 30}}},
+    }
+    path = tmp_path / "m.yaml"
+    path.write_text(yaml.safe_dump(data))
+    scorer = load_scorer(path)
+    long_gap = timed(("agent", 0.0, 2.0, "hi"), ("customer", 40.0, 41.0, "hello"))
+    (c,) = scorer.score(long_gap).criteria
+    assert (c.verdict, c.explanation) == ("not_met", "max_silence_s = 38.00, expected <= 30")
+    short = timed(("agent", 0.0, 2.0, "hi"), ("customer", 3.0, 4.0, "hello"))
+    assert scorer.score(short).criteria[0].verdict == "met"
+    untimed = Transcript("u", (Utterance("agent", "hi"),))
+    assert scorer.score(untimed).criteria[0].verdict == "na"
