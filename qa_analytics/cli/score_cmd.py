@@ -204,9 +204,12 @@ def show(file: Path | None, as_json: bool) -> int:
     from rich.table import Table
 
     total = sum(c.weight for c in card.criteria.values()) or 1.0
-    console = Console(soft_wrap=True)
+    console = Console(soft_wrap=True, width=max(Console().width, 120))
     console.print(f"[bold]{card.name}[/] ({card.id}@{card.version}) sha256 {loaded.sha256[:12]}")
-    table = Table("section", "criterion", "weight", "share", "critical", "check", "applies")
+    table = Table("section")
+    table.add_column("criterion", no_wrap=True)
+    for name in ("weight", "share", "critical", "check", "applies"):
+        table.add_column(name)
     for cid, c in card.criteria.items():
         table.add_row(c.section, cid, f"{c.weight:g}", f"{100 * c.weight / total:.0f}%",
                       "yes" if c.critical else "", str(c.check.get("type")),
