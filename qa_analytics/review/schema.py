@@ -1,8 +1,8 @@
 """Tables of the review app (SQLAlchemy Core), created by migration ``0002_review``.
 
-``review_decisions`` is append-only: the service only inserts, and on SQLite triggers refuse
-UPDATE and DELETE so that the audit trail cannot be rewritten by accident. The unique
-``(call_id, seq)`` pair is the optimistic-concurrency guard: two reviewers saving against the
+``review_decisions`` is append-only: the service only inserts, and (on SQLite and PostgreSQL)
+triggers refuse UPDATE and DELETE so that the audit trail cannot be rewritten by accident. The
+unique ``(call_id, seq)`` pair is the optimistic-concurrency guard: two reviewers saving against the
 same loaded version both try to insert the same ``seq`` and the later one fails.
 """
 
@@ -130,6 +130,13 @@ def _m0002_review(conn: Connection) -> None:
                 f"CREATE TRIGGER review_decisions_no_{op.lower()} BEFORE {op} ON review_decisions "
                 "BEGIN SELECT RAISE(ABORT, 'review_decisions is append-only'); END"
             ))
+    elif conn.dialect.name == "postgresql":
+        conn.execute(text(
+            "CREATE FUNCTION review_decisions_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'review_decisions is append-only'; END $$"))
+        conn.execute(text(
+            "CREATE TRIGGER review_decisions_no_change BEFORE UPDATE OR DELETE ON "
+            "review_decisions FOR EACH ROW EXECUTE FUNCTION review_decisions_append_only()"))
 
 
 migrations.register("0002_review", _m0002_review)
