@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from qa_analytics.errors import ConflictError, PermissionDenied, ReviewError
@@ -38,6 +38,19 @@ def _history(conn: Connection, call_id: str) -> list[dict[str, Any]]:
     rows = conn.execute(select(review_decisions).where(review_decisions.c.call_id == call_id)
                         .order_by(review_decisions.c.seq)).all()
     return [{k: v for k, v in r._mapping.items() if k != "id"} for r in rows]
+
+
+def _histories(conn: Connection, call_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Decisions of many calls in a few queries (a queue page lists hundreds of calls)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for i in range(0, len(call_ids), 500):  # stay under the drivers' bound-parameter limits
+        rows = conn.execute(select(review_decisions)
+                            .where(review_decisions.c.call_id.in_(call_ids[i:i + 500]))
+                            .order_by(review_decisions.c.call_id, review_decisions.c.seq))
+        for r in rows:
+            out.setdefault(r.call_id, []).append(
+                {k: v for k, v in r._mapping.items() if k != "id"})
+    return out
 
 
 def _result(conn: Connection, call_id: str) -> dict[str, Any]:
@@ -282,10 +295,9 @@ def list_calls(engine: Engine, user: User, *, queued_only: bool = True, status: 
     out = []
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
-        counts = dict(conn.execute(select(review_decisions.c.call_id, func.count())
-                                   .group_by(review_decisions.c.call_id)).all())
+        histories = _histories(conn, [row.call_id for row in rows])
         for row in rows:
-            hist = _history(conn, row.call_id) if counts.get(row.call_id) else []
+            hist = histories.get(row.call_id, [])
             summary = summarise(json.loads(row.result_json), hist)
             if status == "pending" and summary["status"] == "reviewed":
                 continue
