@@ -78,8 +78,14 @@ class CallView:
 
     def asr_factor(self, index: int) -> float:
         """How much to trust the words of one utterance (1.0 for human transcripts)."""
-        conf = self.utterances[index].confidence
-        return 1.0 if conf is None else 0.5 + 0.5 * max(0.0, min(1.0, conf))
+        return self.factors[index]
+
+    @property
+    def factors(self) -> tuple[float, ...]:
+        """asr_factor of every utterance: 0.5 + 0.5 * ASR confidence, 1.0 when unknown."""
+        return self.cached("factors", lambda: tuple(
+            1.0 if u.confidence is None else 0.5 + 0.5 * max(0.0, min(1.0, u.confidence))
+            for u in self.utterances))
 
 
 @runtime_checkable

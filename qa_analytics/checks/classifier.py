@@ -153,29 +153,28 @@ class ClassifierCheck:
         summed = probs[:, self._cols].sum(axis=1).tolist()
         return dict(zip(indices, summed, strict=True))
 
-    def _vetoed(self, view: CallView, i: int) -> bool:
-        spans = view.matches[i]
-        return bool(spans.get(self.phrases.veto_label))
-
     def find(self, view: CallView) -> Finding:
         indices, scope = select(view, self.params.speaker, self.params.window)
         probs = self._probabilities(view)
         hits = []
         best_miss = 0.0
+        matches, factors, threshold = view.matches, view.factors, self.params.threshold
+        label, veto = self.phrases.label, self.phrases.veto_label
         for i in indices:
-            if self._vetoed(view, i):
+            spans = matches[i]
+            if veto in spans:
                 continue
-            span = self.phrases.utterance_hit(view, i)
+            span = self.phrases.utterance_hit(view, i) if label in spans else None
             p = probs.get(i, 0.0)
             if span is not None:
                 words = " ".join(view.norms[i].words[span[0]:span[1]])
-                hits.append(Hit(i, max(0.9, p) * view.asr_factor(i), words))
-            elif p >= self.params.threshold:
+                hits.append(Hit(i, max(0.9, p) * factors[i], words))
+            elif p >= threshold:
                 what = f"{'/'.join(self.params.labels)} (model {self.params.model}, p={p:.2f})"
-                hits.append(Hit(i, p * view.asr_factor(i), what))
-            else:
-                best_miss = max(best_miss, p)
+                hits.append(Hit(i, p * factors[i], what))
+            elif p > best_miss:
+                best_miss = p
         if hits:
             return Finding(True, max(h.confidence for h in hits), tuple(hits), scope)
-        trust = min((view.asr_factor(i) for i in indices), default=1.0)
+        trust = min((factors[i] for i in indices), default=1.0)
         return Finding(False, (1.0 - best_miss) * trust, (), scope)

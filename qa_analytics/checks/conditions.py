@@ -32,8 +32,9 @@ def _speaker_words(speaker: str) -> str:
 
 
 def select(view: CallView, speaker: str, window: Window | None) -> tuple[list[int], str]:
-    """Utterance indices a check looks at, and that scope in words."""
-    return select_indices(view.transcript, speaker, window)
+    """Utterance indices a check looks at, and that scope in words (cached per call)."""
+    return view.cached(("select", speaker, window),  # type: ignore[no-any-return]
+                       lambda: select_indices(view.transcript, speaker, window))
 
 
 def select_indices(transcript: Transcript, speaker: str,

@@ -246,13 +246,16 @@ class PhraseCheck:
     def find(self, view: CallView) -> Finding:
         indices, scope = select(view, self.params.speaker, self.params.window)
         hits = []
+        label, matches, factors = self.label, view.matches, view.factors
         for i in indices:
+            if label not in matches[i]:
+                continue  # the common case, decided without a call
             span = self.utterance_hit(view, i)
             if span is not None:
                 words = " ".join(view.norms[i].words[span[0]:span[1]])
-                hits.append(Hit(i, 0.92 * view.asr_factor(i), words))
+                hits.append(Hit(i, 0.92 * factors[i], words))
         if hits:
             return Finding(True, max(h.confidence for h in hits), tuple(hits), scope)
         # Absence is less certain than presence: speech may paraphrase; bad audio hides words.
-        trust = min((view.asr_factor(i) for i in indices), default=1.0)
+        trust = min((factors[i] for i in indices), default=1.0)
         return Finding(False, 0.85 * trust, (), scope)
