@@ -100,9 +100,20 @@ def _word_logprob() -> Any:
 _LEMMA_OVERRIDES = {"'s": "'s"}
 
 
+NUMBER = "#"
+_DIGIT = re.compile(r"\d")
+
+
 @lru_cache(maxsize=200_000)
 def lemma(word: str) -> str:
-    """Lookup lemma of a lower-case word ("recorded" -> "record", "is" -> "be")."""
+    """Lookup lemma of a lower-case word ("recorded" -> "record", "is" -> "be").
+
+    Any token with a digit ("1980", "b12345", "£45.50") becomes "#": numbers and references
+    carry no meaning for the checks, and one lemma for all of them keeps spaCy's vocabulary
+    from growing with every new amount over a long batch.
+    """
+    if _DIGIT.search(word):
+        return NUMBER
     return _LEMMA_OVERRIDES.get(word) or _lemma_table().get(word, word)
 
 
