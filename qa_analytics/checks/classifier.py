@@ -125,18 +125,12 @@ class ClassifierCheck:
             raise ConfigError(f"labels: {unknown} not produced by model {params.model} "
                               f"(it knows {self.model.classes})")
         self._cols = [self.model.classes.index(label) for label in params.labels]
-        # Phrases reuse phrase.v1 (negation, exclude, veto); an empty phrase list still
-        # registers exclude/veto so they can veto the model's hits too.
-        self.phrases = PhraseCheck.__new__(PhraseCheck)
-        self.phrases.params = PhraseParams(
+        # Phrases reuse phrase.v1 (negation, exclude, veto); the veto phrases also veto the
+        # model's hits ("I understand, but there's nothing I can do").
+        self.phrases = PhraseCheck(PhraseParams(
             speaker=params.speaker, window=params.window, phrases=params.phrases,
             patterns=params.patterns, exclude=params.exclude, veto=params.veto,
-            negation=params.negation)
-        bank, who, window = context.bank, params.speaker, params.window
-        self.phrases.label = bank.add(params.phrases, params.patterns, "clf-phrase", who, window)
-        self.phrases.exclude_label = bank.add(params.exclude, name="exclude", speaker=who,
-                                              window=window)
-        self.phrases.veto_label = bank.add(params.veto, name="veto", speaker=who, window=window)
+            negation=params.negation), context, allow_empty=True)
 
     def _probabilities(self, view: CallView) -> dict[int, float]:
         """P(any of the labels) per utterance of the speaker; one session.run per call."""

@@ -210,8 +210,10 @@ class PhraseCheck:
 
     Params = PhraseParams
 
-    def __init__(self, params: PhraseParams, context: BuildContext) -> None:
-        if not params.phrases and not params.patterns:
+    def __init__(self, params: PhraseParams, context: BuildContext, *,
+                 allow_empty: bool = False) -> None:
+        # allow_empty: a classifier check reuses exclude/veto handling without phrases.
+        if not (params.phrases or params.patterns or allow_empty):
             from qa_analytics.errors import ConfigError
 
             raise ConfigError("phrase.v1 needs at least one of phrases, patterns")
