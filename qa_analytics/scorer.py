@@ -146,8 +146,9 @@ class Scorer:
             cond = condition.find(view)
             if not cond.found:
                 what = _describe(self.loaded.check_specs[cid]["applies_when"][1], "trigger")
-                text = crit.explain.na or f"not applicable: no {what} in {{scope}}"
-                return CheckResult(cid, "na", cond.confidence, text.format(scope=cond.scope))
+                text = crit.explain.na or "not applicable: no {what} in {scope}"
+                return CheckResult(cid, "na", cond.confidence,
+                                   _fill(text, what=what, scope=cond.scope))
         check = built["check"]
         if hasattr(check, "judge"):
             outcome = check.judge(view)
@@ -159,16 +160,16 @@ class Scorer:
             if finding.found:
                 first = finding.hits[0]
                 text = crit.explain.not_met or "{what} in {where}: \"{words}\""
-                return CheckResult(cid, "not_met", finding.confidence, text.format(
-                    what=what, where=_where(view, first.index), words=first.what,
+                return CheckResult(cid, "not_met", finding.confidence, _fill(
+                    text, what=what, where=_where(view, first.index), words=first.what,
                     scope=finding.scope), _evidence(view, [h.index for h in finding.hits]))
             text = crit.explain.met or "no {what} in {scope}"
             return CheckResult(cid, "met", finding.confidence,
-                               text.format(what=what, scope=finding.scope))
+                               _fill(text, what=what, scope=finding.scope))
         if not finding.found:
             text = crit.explain.not_met or "no {what} in {scope}"
             return CheckResult(cid, "not_met", finding.confidence,
-                               text.format(what=what, scope=finding.scope))
+                               _fill(text, what=what, scope=finding.scope))
         first = finding.hits[0]
         evidence = _evidence(view, [h.index for h in finding.hits])
         order = built.get("before")
@@ -182,8 +183,8 @@ class Scorer:
                     f"{_where(view, earlier.hits[0].index)}",
                     _evidence(view, [earlier.hits[0].index, first.index]))
         text = crit.explain.met or "{what} in {where}: \"{words}\""
-        return CheckResult(cid, "met", finding.confidence, text.format(
-            what=what, where=_where(view, first.index), words=first.what,
+        return CheckResult(cid, "met", finding.confidence, _fill(
+            text, what=what, where=_where(view, first.index), words=first.what,
             scope=finding.scope), evidence)
 
 
@@ -195,6 +196,12 @@ def _where(view: CallView, index: int) -> str:
     return f"{view.utterances[index].speaker} turn {view.turn_number(index)}"
 
 
+def _fill(template: str, **values: str) -> str:
+    """Fill {what}, {where}, {words}, {scope} in a scorecard's explanation text. Plain
+    replacement, not str.format: a stray brace in a lead's wording must not break scoring."""
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", value)
+    return template
 
 
 def load_scorer(scorecard: str | Path | None = None, *,

@@ -165,3 +165,21 @@ def test_scorer_on_shared_azure_dialogue(shared_data: Path, scorer: Scorer) -> N
     assert verdicts["recording_disclosure"] == "not_met"
     assert verdicts["identity_verification"] == "na"
     assert verdicts["prohibited_language"] == "met"
+
+
+def test_scorer_explanation_templates_tolerate_braces(tmp_path: Path) -> None:
+    data = {
+        "id": "b", "version": "1", "name": "B", "sections": {"s": {"name": "S"}},
+        "criteria": {"greeting": {
+            "name": "Greeting", "section": "s", "description": "d", "standard": "x",
+            "weight": 1, "explain": {"not_met": "no greeting {in set {a}} in {scope}",
+                                     "met": "said {words} in {where}"},
+            "check": {"type": "phrase.v1", "phrases": ["hello"], "window": {"first_turns": 1}}}},
+    }
+    path = tmp_path / "b.yaml"
+    path.write_text(yaml.safe_dump(data))
+    scorer = load_scorer(path)
+    miss = scorer.score(Transcript("x", (Utterance("agent", "good day"),))).criteria[0]
+    assert miss.explanation == "no greeting {in set {a}} in the agent's first 1 turns"
+    hit = scorer.score(Transcript("y", (Utterance("agent", "Hello there"),))).criteria[0]
+    assert hit.explanation == "said Hello in agent turn 1"

@@ -43,7 +43,9 @@ class Section(Strict):
 
 
 class Explain(Strict):
-    """Wording for explanations; ``{scope}`` is replaced by where the engine looked."""
+    """Wording for explanations. Placeholders: ``{scope}`` where the engine looked,
+    ``{what}`` the check's ``describe``, and for found items ``{where}`` ("agent turn 2") and
+    ``{words}`` (the matched words)."""
 
     met: str | None = None
     not_met: str | None = None
