@@ -183,3 +183,24 @@ def test_scorer_explanation_templates_tolerate_braces(tmp_path: Path) -> None:
     assert miss.explanation == "no greeting {in set {a}} in the agent's first 1 turns"
     hit = scorer.score(Transcript("y", (Utterance("agent", "Hello there"),))).criteria[0]
     assert hit.explanation == "said Hello in agent turn 1"
+
+
+def test_scorer_on_shared_bank_calls(shared_data: Path, scorer: Scorer) -> None:
+    """Two real (simulated, human-spoken) bank calls with timed human transcripts."""
+    folder = shared_data / "dialogue" / "harper_valley_bank"
+    verdicts = {}
+    for path in sorted(folder.glob("*.segments.jsonl")):
+        rows = sorted((json.loads(line) for line in path.read_text().splitlines()),
+                      key=lambda r: r["start_ms"])
+        t = Transcript(path.stem, tuple(
+            Utterance("agent" if r["speaker_role"] == "agent" else "customer",
+                      r["human_transcript"], r["start_ms"] / 1000,
+                      (r["start_ms"] + r["duration_ms"]) / 1000) for r in rows))
+        verdicts[path.name[:4]] = {c.id: c.verdict for c in scorer.score(t).criteria}
+    for call in verdicts.values():  # both agents greet, give their name and close
+        assert call["greeting"] == call["agent_introduction"] == call["closing"] == "met"
+        assert call["recording_disclosure"] == "not_met"  # no notice in these calls
+        assert call["identity_verification"] == "not_met"  # card / money moved unverified
+    transfer = verdicts["00d6"]  # "one hundred and thirty five dollars has been transferred"
+    assert transfer["take_action"] == "met"
+    assert transfer["apology"] == "na" and transfer["empathy"] == "na"
