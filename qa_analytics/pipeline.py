@@ -88,13 +88,16 @@ class BatchSummary:
         }
 
 
+CPU_CALLS_PER_TASK = 4
+
+
 @dataclass(frozen=True, slots=True)
 class BatchConfig:
     out_dir: Path
     db: str | None = None  # URL or path; default out_dir/qa.db
     options: TranscribeOptions = field(default_factory=TranscribeOptions)
     workers: int = 1
-    calls_per_task: int = 0  # 0: 1 on CPU, several on a GPU so batches stay full
+    calls_per_task: int = 0  # 0: CPU_CALLS_PER_TASK on CPU, 16 on a GPU
     scorecard: str | Path | None = None
     score: bool = False
 
@@ -124,82 +127,114 @@ def _worker_transcribe(calls: list[Call]) -> tuple[list[Transcript | QAError], d
     return outcomes, {k: after[k] - before[k] for k in after}
 
 
+def _worker_ready() -> bool:
+    return _WORKER is not None
+
+
 def _chunks(items: Sequence[Call], size: int) -> Iterator[list[Call]]:
     for start in range(0, len(items), size):
         yield list(items[start:start + size])
 
 
-class _Transcription:
-    """Runs transcription in-process or across worker processes, yielding as calls finish."""
+class TranscriptionRunner:
+    """Runs transcription in-process or across worker processes, yielding as calls finish.
 
-    def __init__(self, options: TranscribeOptions, workers: int, calls_per_task: int) -> None:
+    Use as a context manager: the worker pool (each worker loads the model once) lives until
+    exit, so several batches, or repeated benchmark runs, pay the start-up once.
+    """
+
+    def __init__(self, options: TranscribeOptions, workers: int = 1, calls_per_task: int = 1
+                 ) -> None:
         self.options = options
         self.workers = max(1, workers)
-        self.calls_per_task = calls_per_task
+        self.calls_per_task = max(1, calls_per_task)
         self.stage_s: dict[str, float] = {}
         self._local: Transcriber | None = None
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> TranscriptionRunner:
+        if self.workers == 1:
+            self._local = self._local or Transcriber(self.options).load()
+            return self
+        threads = self.options.cpu_threads or max(1, (os.cpu_count() or 1) // self.workers)
+        worker_options = replace(self.options, cpu_threads=threads)
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
+                                         initializer=_init_worker, initargs=(worker_options,))
+        # Start every worker (and load its model) now rather than inside the first batch.
+        for future in [self._pool.submit(_worker_ready) for _ in range(self.workers)]:
+            future.result()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     def _add_times(self, times: dict[str, float]) -> None:
         for key, value in times.items():
             self.stage_s[key] = self.stage_s.get(key, 0.0) + value
 
-    def run(self, calls: Sequence[Call]
-            ) -> Iterator[tuple[Call, Transcript | QAError]]:
+    def run(self, calls: Sequence[Call]) -> Iterator[tuple[Call, Transcript | QAError]]:
         if not calls:
             return
-        per_task = self.calls_per_task or 1
-        if self.workers == 1:
-            local = self._local = self._local or Transcriber(self.options).load()
-            for group in _chunks(calls, per_task):
+        if self._pool is None and self._local is None:
+            self.__enter__()
+        groups = list(_chunks(calls, self.calls_per_task))
+        if self._pool is None:
+            local = self._local
+            assert local is not None
+            for group in groups:
                 before = {**local.times.as_dict(), "decode_s": local.decode_s}
                 outcomes = local.transcribe_batch(group)
                 after = {**local.times.as_dict(), "decode_s": local.decode_s}
                 self._add_times({k: after[k] - before[k] for k in after})
                 yield from zip(group, outcomes, strict=True)
             return
-        threads = self.options.cpu_threads or max(1, (os.cpu_count() or 1) // self.workers)
-        worker_options = replace(self.options, cpu_threads=threads)
-        groups = list(_chunks(calls, per_task))
-        with ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
-                                 initializer=_init_worker, initargs=(worker_options,)) as pool:
-            pending: dict[Future, list[Call]] = {}
-            queue = iter(groups)
-            # Keep two tasks per worker in flight: enough to hide hand-off latency, few
-            # enough that a kill loses little work.
-            for group in queue:
-                pending[pool.submit(_worker_transcribe, group)] = group
-                if len(pending) >= 2 * self.workers:
-                    break
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    group = pending.pop(future)
-                    outcomes, times = future.result()
-                    self._add_times(times)
-                    yield from zip(group, outcomes, strict=True)
-                    nxt = next(queue, None)
-                    if nxt is not None:
-                        pending[pool.submit(_worker_transcribe, nxt)] = nxt
+        pool = self._pool
+        pending: dict[Future, list[Call]] = {}
+        queue = iter(groups)
+        # Two tasks per worker in flight: enough to hide hand-off latency, few enough that a
+        # kill loses little work.
+        for group in queue:
+            pending[pool.submit(_worker_transcribe, group)] = group
+            if len(pending) >= 2 * self.workers:
+                break
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                group = pending.pop(future)
+                outcomes, times = future.result()
+                self._add_times(times)
+                yield from zip(group, outcomes, strict=True)
+                nxt = next(queue, None)
+                if nxt is not None:
+                    pending[pool.submit(_worker_transcribe, nxt)] = nxt
 
 
 # ------------------------------------------------------------------ the batch
 class BatchRunner:
     def __init__(self, config: BatchConfig,
                  on_outcome: Callable[[CallOutcome], None] | None = None,
-                 on_plan: Callable[[int, float], None] | None = None) -> None:
+                 on_plan: Callable[[int, float], None] | None = None,
+                 *, transcription: TranscriptionRunner | None = None,
+                 scorer: Any = None) -> None:
+        """``transcription`` and ``scorer`` may be passed in to share loaded models across
+        batches; by default they are made from the config."""
         self.config = config
         self.on_outcome = on_outcome or (lambda _o: None)
         self.on_plan = on_plan or (lambda _n, _s: None)
         self.transcripts_dir = config.out_dir / "transcripts"
         self.engine = open_database(config.db or config.out_dir / "qa.db")
-        self.scorer = None
-        if config.score:
+        self.transcription = transcription
+        self.scorer = scorer
+        if config.score and scorer is None:
             from qa_analytics.scorer import load_scorer
 
             self.scorer = load_scorer(config.scorecard)
 
     def run(self, inputs: Iterable[str | Path]) -> BatchSummary:
         started = time.perf_counter()
+        self._stage_s: dict[str, float] = {"ingest_s": 0.0}
         summary = BatchSummary()
         transcriber_options = self.config.options
         settings_hash = transcriber_options.settings_hash(
@@ -207,6 +242,7 @@ class BatchRunner:
         todo: list[Call] = []
         duplicates: dict[str, list[Call]] = {}
         items = list(discover(inputs))
+        self._timed("ingest_s", started)
         self.on_plan(len(items), 0.0)
         for item in items:
             if isinstance(item, IngestFailure):
@@ -229,9 +265,31 @@ class BatchRunner:
             duplicates[item.audio_sha256] = []
             repository.mark_pending(self.engine, item, settings_hash)
             todo.append(item)
-        cuda = transcriber_options.device == "cuda"
-        per_task = self.config.calls_per_task or (8 if cuda else 1)
-        runner = _Transcription(transcriber_options, self.config.workers, per_task)
+        owned = self.transcription is None
+        runner = self.transcription or TranscriptionRunner(
+            transcriber_options, self.config.workers, self._calls_per_task())
+        before = dict(runner.stage_s)
+        try:
+            self._transcribe_all(runner, todo, duplicates, settings_hash, summary)
+        finally:
+            if owned:
+                runner.__exit__(None, None, None)
+        summary.stage_s = {k: v - before.get(k, 0.0) for k, v in runner.stage_s.items()}
+        summary.stage_s.update(self._stage_s)
+        summary.wall_s = time.perf_counter() - started
+        self._write_reports(summary)
+        return summary
+
+    def _calls_per_task(self) -> int:
+        if self.config.calls_per_task:
+            return self.config.calls_per_task
+        # Several calls per task let speech from different calls share the encoder's 30 s
+        # windows (and on a GPU keep batches full); a killed run loses at most these calls.
+        return 16 if self.config.options.device == "cuda" else CPU_CALLS_PER_TASK
+
+    def _transcribe_all(self, runner: TranscriptionRunner, todo: list[Call],
+                        duplicates: dict[str, list[Call]], settings_hash: str,
+                        summary: BatchSummary) -> None:
         for call, outcome in runner.run(todo):
             if isinstance(outcome, QAError):
                 repository.mark_failed(self.engine, call, str(outcome), settings_hash)
@@ -244,12 +302,13 @@ class BatchRunner:
             for twin in duplicates.get(call.audio_sha256, []):
                 self._emit(summary, self._store(twin, outcome, settings_hash,
                                                 duplicate_of=call.call_id))
-        summary.stage_s = dict(runner.stage_s)
-        summary.wall_s = time.perf_counter() - started
-        self._write_reports(summary)
-        return summary
 
     # -------------------------------------------------------------- per call
+    def _timed(self, stage: str, started: float) -> float:
+        now = time.perf_counter()
+        self._stage_s[stage] = self._stage_s.get(stage, 0.0) + now - started
+        return now
+
     def _emit(self, summary: BatchSummary, outcome: CallOutcome) -> None:
         summary.outcomes.append(outcome)
         self.on_outcome(outcome)
@@ -269,10 +328,12 @@ class BatchRunner:
         if transcript.call_id != call.call_id or transcript.source != call.source:
             transcript = replace(transcript, call_id=call.call_id, source=call.source,
                                  agent_id=call.agent_id)
+        started = time.perf_counter()
         write_atomic(self.transcripts_dir / f"{call.call_id}.json",
                      json.dumps(transcript_to_dict(transcript), indent=1))
         repository.save_transcript(self.engine, call, transcript, settings_hash,
                                    duplicate_of=duplicate_of)
+        self._timed("store_s", started)
         return self._score(call, transcript, reused="duplicate" if duplicate_of else None)
 
     def _reuse_done(self, call: Call) -> CallOutcome:
@@ -289,13 +350,16 @@ class BatchRunner:
         result = None
         status = "transcribed"
         if self.scorer is not None:
+            started = time.perf_counter()
             try:
                 result = self.scorer.score(transcript, source=call.source)
             except QAError as exc:
                 from qa_analytics.scorer import failed_result
 
                 result = failed_result(call.call_id, call.source, f"{call.source}: {exc}")
+            started = self._timed("score_s", started)
             repository.save_result(self.engine, result, call=call)
+            self._timed("store_s", started)
             status = "scored" if result.status == "scored" else "failed"
         return CallOutcome(call.call_id, call.source, status,
                            result.error if result is not None else None,

@@ -14,7 +14,7 @@ from qa_analytics.records import Call
 from qa_analytics.samples import SAMPLES_DIR, SCRIPTS, reference_text
 from qa_analytics.synth import tools_available
 from qa_analytics.transcribe import TranscribeOptions, Transcriber
-from qa_analytics.transcribe.engine import active_regions, pack_speech
+from qa_analytics.transcribe.engine import _Stretch, active_regions, pack_speech
 from qa_analytics.transcribe.model import resolve_model
 
 pytestmark = pytest.mark.slow
@@ -174,7 +174,18 @@ def test_energy_gate_and_packing() -> None:
     start, end = regions[0]
     assert start <= rate * 4 and end >= rate * 5 and end - start < rate * 3
     assert active_regions(np.zeros(rate, dtype=np.float32), -55.0) == []
-    speech = [{"start": i * rate * 10, "end": i * rate * 10 + rate * 8} for i in range(5)]
-    windows = pack_speech(speech, np.zeros(rate * 50, dtype=np.float32), 30.0)
-    assert [len(pieces) for _, pieces in windows] == [3, 2]
-    assert windows[0][1][1].original_start_s == 10.0 and windows[0][1][1].window_start_s == 8.0
+    audio = [[np.zeros(rate * 50, dtype=np.float32), np.zeros(rate * 50, dtype=np.float32)]]
+    # five 8 s stretches per channel, interleaved in time as a conversation is
+    stretches = sorted(
+        (_Stretch(0, ch, i * rate * 10 + ch * rate, i * rate * 10 + ch * rate + rate * 8)
+         for i in range(5) for ch in (0, 1)), key=lambda s: s.start)
+    windows = pack_speech(stretches, audio, 30.0)
+    assert len(windows) == 4  # 80 s of speech in 30 s windows: 3 per window, first-fit
+    first = windows[0].pieces
+    assert [(p.channel_index, p.original_start_s) for p in first] == [(0, 0.0), (1, 1.0),
+                                                                       (0, 10.0)]
+    assert first[1].window_start_s == pytest.approx(8.1)  # after 8 s and a 0.1 s gap
+    piece, start, end = windows[0].to_original(8.5, 9.0)
+    assert (piece.channel_index, start, end) == (1, pytest.approx(1.4), pytest.approx(1.9))
+    piece, start, end = windows[0].to_original(15.9, 17.0)  # runs past its piece: clamped
+    assert end == pytest.approx(9.0)

@@ -30,14 +30,22 @@ class ChannelAudio:
 @dataclass(frozen=True, slots=True)
 class _Piece:
     window_start_s: float  # where this stretch of speech starts inside its window
-    original_start_s: float  # where it starts in the recording
+    original_start_s: float  # where it starts in its recording
     duration_s: float
+    call_index: int = 0
+    channel_index: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Stretch:
+    call_index: int
+    channel_index: int
+    start: int  # samples
+    end: int
 
 
 @dataclass(slots=True)
 class _Window:
-    call_index: int
-    channel_index: int
     audio: np.ndarray
     pieces: list[_Piece]
 
@@ -47,14 +55,14 @@ class _Window:
                 return piece
         return self.pieces[0]
 
-    def to_original(self, start: float, end: float) -> tuple[float, float]:
-        """Map a word's window times to the recording's clock. A word cannot span the
-        silence between two packed pieces, so its end stays inside its start's piece."""
+    def to_original(self, start: float, end: float) -> tuple[_Piece, float, float]:
+        """Map a word's window times to its piece (call and channel) and the recording's clock.
+        A word cannot span two packed pieces, so its end stays inside its start's piece."""
         piece = self._piece_at(start)
         offset = piece.original_start_s - piece.window_start_s
         limit = piece.original_start_s + piece.duration_s
         mapped_start = min(start + offset, limit)
-        return mapped_start, max(mapped_start, min(end + offset, limit))
+        return piece, mapped_start, max(mapped_start, min(end + offset, limit))
 
 
 @dataclass(slots=True)
@@ -95,28 +103,42 @@ def active_regions(samples: np.ndarray, gate_dbfs: float | None, block_s: float 
             for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
+PIECE_GAP_S = 0.1  # silence between packed pieces, so words of two pieces never run together
+
+
 def pack_speech(
-    speech: Sequence[dict[str, int]], samples: np.ndarray, max_window_s: float
-) -> list[tuple[np.ndarray, list[_Piece]]]:
-    """Concatenate consecutive speech stretches into windows no longer than max_window_s."""
-    windows: list[tuple[np.ndarray, list[_Piece]]] = []
-    parts: list[np.ndarray] = []
-    pieces: list[_Piece] = []
-    filled = 0.0
-    limit = max_window_s * SAMPLE_RATE
-    for stretch in speech:
-        start, end = int(stretch["start"]), int(stretch["end"])
-        length = end - start
+    stretches: Sequence[_Stretch], audio: Sequence[Sequence[np.ndarray]], max_window_s: float
+) -> list[_Window]:
+    """Pack speech stretches into as few windows of at most max_window_s as fit, first-fit in
+    the order given (conversation order), across channels and calls.
+
+    The encoder always processes 30 s, so a half-empty window costs as much as a full one;
+    packing both sides of a call together roughly halves the windows of a short call.
+    """
+    limit = int(max_window_s * SAMPLE_RATE)
+    gap = int(PIECE_GAP_S * SAMPLE_RATE)
+    bins: list[tuple[list[np.ndarray], list[_Piece], list[int]]] = []  # parts, pieces, [used]
+    for stretch in stretches:
+        length = min(stretch.end - stretch.start, limit)
         if length <= 0:
             continue
-        if parts and filled + length > limit:
-            windows.append((np.concatenate(parts), pieces))
-            parts, pieces, filled = [], [], 0.0
-        pieces.append(_Piece(filled / SAMPLE_RATE, start / SAMPLE_RATE, length / SAMPLE_RATE))
-        parts.append(samples[start:end])
-        filled += length
-    if parts:
-        windows.append((np.concatenate(parts), pieces))
+        target = next((b for b in bins if b[2][0] + gap + length <= limit), None)
+        if target is None:
+            target = ([], [], [0])
+            bins.append(target)
+        parts, pieces, used = target
+        if parts:
+            parts.append(np.zeros(gap, dtype=np.float32))
+            used[0] += gap
+        samples = audio[stretch.call_index][stretch.channel_index]
+        parts.append(samples[stretch.start:stretch.start + length])
+        pieces.append(_Piece(used[0] / SAMPLE_RATE, stretch.start / SAMPLE_RATE,
+                             length / SAMPLE_RATE, stretch.call_index, stretch.channel_index))
+        used[0] += length
+    windows = []
+    for parts, pieces, _used in bins:
+        order = sorted(range(len(pieces)), key=lambda i: pieces[i].window_start_s)
+        windows.append(_Window(np.concatenate(parts), [pieces[i] for i in order]))
     return windows
 
 
@@ -196,24 +218,27 @@ class WhisperEngine:
     def transcribe_calls(self, calls: Sequence[Sequence[ChannelAudio]]) -> list[list[list[Word]]]:
         """Words (on the recording's clock) per call, per channel, for several calls at once."""
         self.load()
-        windows: list[_Window] = []
+        stretches: list[_Stretch] = []
         for call_index, channels in enumerate(calls):
             for channel_index, channel in enumerate(channels):
-                speech = self.detect_speech(channel.samples)
-                for audio, pieces in pack_speech(speech, channel.samples,
-                                                 self.options.chunk_length_s):
-                    windows.append(_Window(call_index, channel_index, audio, pieces))
+                stretches.extend(_Stretch(call_index, channel_index, s["start"], s["end"])
+                                 for s in self.detect_speech(channel.samples))
+        # Conversation order: both sides of a call interleaved in time, call after call.
+        stretches.sort(key=lambda s: (s.call_index, s.start, s.channel_index))
+        audio = [[channel.samples for channel in channels] for channels in calls]
+        windows = pack_speech(stretches, audio, self.options.chunk_length_s)
         words: list[list[list[Word]]] = [[[] for _ in channels] for channels in calls]
         for start in range(0, len(windows), self.options.batch_size):
             batch = windows[start:start + self.options.batch_size]
-            for window, window_words in zip(batch, self._decode(batch), strict=True):
-                words[window.call_index][window.channel_index].extend(window_words)
+            for window, subsegments in zip(batch, self._decode(batch), strict=True):
+                for piece, word in self._window_words(window, subsegments):
+                    words[piece.call_index][piece.channel_index].append(word)
         for per_call in words:
             for channel_words in per_call:
                 channel_words.sort(key=lambda w: w.start_s)
         return words
 
-    def _decode(self, batch: list[_Window]) -> list[list[Word]]:
+    def _decode(self, batch: list[_Window]) -> list[list[dict]]:
         from faster_whisper.audio import pad_or_trim
 
         model = self.model_
@@ -231,12 +256,12 @@ class WhisperEngine:
         outputs = self.pipeline_.forward(features, self.tokenizer_, metadata,
                                          self.whisper_options_)
         self.times.asr_s += time.perf_counter() - started
-        return [self._window_words(w, subsegments) for w, subsegments in zip(batch, outputs,
-                                                                             strict=True)]
+        return outputs
 
-    def _window_words(self, window: _Window, subsegments: list[dict]) -> list[Word]:
+    def _window_words(self, window: _Window, subsegments: list[dict]
+                      ) -> list[tuple[_Piece, Word]]:
         o = self.options
-        result: list[Word] = []
+        result: list[tuple[_Piece, Word]] = []
         for seg in subsegments:
             silent = (seg["no_speech_prob"] > o.no_speech_threshold
                       and seg["avg_logprob"] < o.log_prob_threshold)
@@ -247,9 +272,10 @@ class WhisperEngine:
                 text = w["word"]
                 if not text.strip():
                     continue
-                start, end = window.to_original(float(w["start"]), float(w["end"]))
-                result.append(Word(text=text, start_s=round(start, 3), end_s=round(end, 3),
-                                   probability=float(w["probability"])))
+                piece, start, end = window.to_original(float(w["start"]), float(w["end"]))
+                result.append((piece, Word(text=text, start_s=round(start, 3),
+                                           end_s=round(end, 3),
+                                           probability=float(w["probability"]))))
         return result
 
 

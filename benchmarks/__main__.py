@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.bench_pipeline import main
+
+sys.exit(main())
