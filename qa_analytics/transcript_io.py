@@ -24,12 +24,16 @@ _ALIASES = {"caller": "customer", "client": "customer", "advisor": "agent", "adv
 
 def iter_transcript_files(inputs: Iterable[str | Path]) -> Iterator[Path]:
     """Transcript files among ``inputs``: files as given, folders searched recursively
-    (``*.json``, ``*.txt``) in sorted order. A missing path raises TranscriptFormatError."""
+    (``*.json``, ``*.txt``, not hidden) in sorted order. A missing path raises
+    TranscriptFormatError."""
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*")
-                              if p.is_file() and p.suffix.lower() in SUFFIXES)
+            yield from sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SUFFIXES
+                # hidden files and folders (".git", editor back-ups) are not transcripts
+                and not any(part.startswith(".") for part in p.relative_to(path).parts))
         elif path.is_file():
             yield path
         else:

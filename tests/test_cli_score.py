@@ -36,6 +36,7 @@ def test_cli_score_writes_results_and_database(inputs: Path, tmp_path: Path, cap
     assert main(["score", str(inputs), "--out", str(out), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert (summary["calls"], summary["scored"], summary["failed"]) == (2, 2, 0)
+    assert summary["duplicate_call_ids"] == []
     lines = (out / "results.jsonl").read_text().splitlines()
     records = {json.loads(line)["call_id"]: json.loads(line) for line in lines}
     assert set(records) == {"good", "c2"}
@@ -50,6 +51,7 @@ def test_cli_score_bad_file_fails_that_call_only(inputs: Path, tmp_path: Path, c
     assert main(["score", str(inputs), "--out", str(out)]) == 1
     printed = capsys.readouterr().out
     assert "2 of 3 calls scored" in printed and "broken.json: not valid JSON" in printed
+    assert "warning" not in printed
     records = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
     failed = [r for r in records if r["status"] == "failed"]
     assert len(failed) == 1 and failed[0]["call_id"] == "broken"
@@ -106,3 +108,9 @@ def test_cli_train_writes_models(tmp_path: Path, capsys) -> None:
 def test_cli_help_has_examples(command: list[str], capsys) -> None:
     assert main([*command, "--help"]) == 0
     assert "Example" in capsys.readouterr().out
+
+
+def test_cli_score_warns_about_duplicate_call_ids(inputs: Path, tmp_path: Path, capsys) -> None:
+    (inputs / "sub" / "good.txt").write_text(GOOD_TEXT)
+    assert main(["score", str(inputs), "--out", str(tmp_path / "o")]) == 0
+    assert "several files share call ids good" in capsys.readouterr().out

@@ -59,7 +59,9 @@ def test_transcript_io_binary_file(tmp_path: Path) -> None:
 def test_transcript_io_iterates_files_and_folders(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "deep").mkdir()
-    for rel in ("a/2.json", "a/1.txt", "a/deep/3.json", "a/notes.md", "x.txt"):
+    (tmp_path / "a" / ".hidden").mkdir()
+    for rel in ("a/2.json", "a/1.txt", "a/deep/3.json", "a/notes.md", "x.txt",
+                "a/.hidden/4.json", "a/.5.txt"):
         (tmp_path / rel).write_text("Agent: hi")
     found = list(iter_transcript_files([tmp_path / "a", tmp_path / "x.txt"]))
     assert [p.relative_to(tmp_path).as_posix() for p in found] == [

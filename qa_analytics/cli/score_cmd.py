@@ -115,6 +115,7 @@ def summarise(records: list[dict[str, Any]], results_path: Path, scorer: Any) ->
     for r in scored:
         for c in r["criteria"]:
             verdicts.setdefault(c["id"], Counter())[c["verdict"]] += 1
+    ids = Counter(r["call_id"] for r in records)
     return {
         "calls": len(records),
         "scored": len(scored),
@@ -125,6 +126,8 @@ def summarise(records: list[dict[str, Any]], results_path: Path, scorer: Any) ->
         "criteria": {cid: dict(c) for cid, c in verdicts.items()},
         "failures": [{"source": r["source"], "error": r["error"]}
                      for r in records if r["status"] == "failed"],
+        # the database keeps one result per call id: the last file with that id wins
+        "duplicate_call_ids": sorted(cid for cid, n in ids.items() if n > 1),
         "results": str(results_path),
         "scorecard": scorer.versions()["scorecard"],
         "scorecard_sha256": scorer.scorecard_sha256,
@@ -145,6 +148,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
             table.add_row(cid, str(counts.get("met", 0)), str(counts.get("not_met", 0)),
                           str(counts.get("na", 0)))
         console.print(table)
+    if summary["duplicate_call_ids"]:
+        console.print(f"[yellow]warning[/]: several files share call ids "
+                      f"{', '.join(summary['duplicate_call_ids'])}; the database keeps the last",
+                      highlight=False)
     for failure in summary["failures"]:
         console.print(f"[red]failed[/]: {failure['error']}", highlight=False)
     console.print(f"results: {summary['results']}")
