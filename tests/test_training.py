@@ -86,3 +86,12 @@ def test_training_rejects_malformed_data(tmp_path: Path) -> None:
     single.write_text("empathy\tI can imagine\nempathy\tthat must be hard\n")
     with pytest.raises(ConfigError, match="at least two labels"):
         read_dataset(single)
+
+
+@pytest.mark.parametrize("name", ["agent_empathy", "customer_intent"])
+def test_training_packaged_copies_match_models(name: str) -> None:
+    """An installed wheel scores with qa_analytics/data copies: they must be the same files."""
+    packaged = REPO / "qa_analytics" / "data"
+    for suffix in (".onnx", ".json"):
+        assert (packaged / f"{name}{suffix}").read_bytes() == (
+            REPO / "models" / f"{name}{suffix}").read_bytes(), "run `qa-analytics train`"

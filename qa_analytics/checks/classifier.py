@@ -27,12 +27,22 @@ from qa_analytics.checks.conditions import SpeakerChoice, Window, select
 from qa_analytics.checks.phrase import PhraseCheck, PhraseParams
 from qa_analytics.errors import ModelError
 
-# models/ at the repository root; QA_ANALYTICS_MODELS overrides it (installed wheels).
+# models/ at the repository root is where models are trained and kept; an installed wheel
+# has no repository, so the package carries copies in qa_analytics/data/ (package data, kept
+# identical by tests/test_training.py). QA_ANALYTICS_MODELS overrides both.
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+PACKAGED_MODELS_DIR = Path(__file__).resolve().parents[1] / "data"
 
 
 def models_dir() -> Path:
-    return Path(os.environ.get("QA_ANALYTICS_MODELS") or MODELS_DIR)
+    """Where named models are looked up: $QA_ANALYTICS_MODELS, else the repository's
+    models/, else the copies inside the installed package."""
+    override = os.environ.get("QA_ANALYTICS_MODELS")
+    if override:
+        return Path(override)
+    if any(MODELS_DIR.glob("*.onnx")):
+        return MODELS_DIR
+    return PACKAGED_MODELS_DIR
 
 
 class OnnxClassifier:

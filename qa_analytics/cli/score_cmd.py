@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -242,11 +243,17 @@ def train(data_dir: Path | None, out_dir: Path | None, as_json: bool) -> int:
       qa-analytics train
       qa-analytics train --data my_labels/ --out my_models/ --json
     """
-    from qa_analytics.checks.classifier import models_dir
+    from qa_analytics.checks.classifier import MODELS_DIR, PACKAGED_MODELS_DIR, models_dir
     from qa_analytics.training.classifiers import train_all
 
     target = out_dir or models_dir()
     metas = train_all(data_dir or target / "training", target)
+    if out_dir is None and target == MODELS_DIR:
+        # keep the copies an installed package uses identical to the trained models
+        for m in metas:
+            for suffix in (".onnx", ".json"):
+                shutil.copyfile(target / f"{m['name']}{suffix}",
+                                PACKAGED_MODELS_DIR / f"{m['name']}{suffix}")
     if as_json:
         click.echo(json.dumps(metas, indent=2))
     else:
