@@ -228,10 +228,18 @@ def _normalise_cached(text: str, vocab: DomainVocabulary | None,
 
 
 def make_doc(norm: Normalised) -> Doc:
-    """A spaCy Doc over the normalised words, with lookup lemmas set (for LEMMA matching)."""
+    """A spaCy Doc over the normalised words, with lookup lemmas set (for token patterns).
+
+    A final "." is added when the utterance ends without punctuation (ASR often drops it), so
+    a pattern can require "a name followed by punctuation" at the end of a turn too.
+    """
     from spacy.tokens import Doc
 
-    return Doc(get_nlp().vocab, words=list(norm.words), lemmas=list(norm.lemmas))
+    words, lemmas = list(norm.words), list(norm.lemmas)
+    if words and words[-1] not in _KEEP_PUNCT:
+        words.append(".")
+        lemmas.append(".")
+    return Doc(get_nlp().vocab, words=words, lemmas=lemmas)
 
 
 def lemma_doc(norm: Normalised) -> Doc:

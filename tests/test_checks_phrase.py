@@ -85,6 +85,8 @@ def test_checks_phrase_greeting_window_and_disfluency(scorer: Scorer) -> None:
     ("A: Good morning, my name is Sarah, how can I help?", "met"),
     ("A: Hello, this is Priya speaking.", "met"),
     ("A: Hi, you're speaking to Tom.", "met"),
+    ("A: Hello, I'm Aisha", "met"),  # no final punctuation (ASR)
+    ("A: hello my name's james how can I help", "met"),
     ("A: Hello, you're through to Acme Bank, how can I help?", "not_met"),
     ("A: Hello, this is Acme Bank.", "not_met"),
 ])
