@@ -89,3 +89,12 @@ def test_checks_classifier_store_reports_ids_and_missing_models(tmp_path) -> Non
     assert store.model_ids()["agent_empathy"].startswith("agent_empathy@")
     with pytest.raises(ModelError, match="run `qa-analytics train`"):
         ClassifierStore(tmp_path).get("agent_empathy")
+
+
+def test_checks_classifier_scores_each_sentence_of_a_turn(scorer: Scorer) -> None:
+    # the empathy is one sentence in a long procedural turn
+    turn = ("A: Right, so I can see the order went out on the second and the courier marked "
+            "it delivered at four. Oh gosh, a whole week without it, what a nightmare for you. "
+            "I'll need to check a couple of details with the depot first.")
+    v, _, _ = empathy(scorer, "A: Hello", PROBLEM, turn)
+    assert v == "met"

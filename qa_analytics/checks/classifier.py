@@ -119,7 +119,24 @@ class ClassifierParams(Params):
     exclude: list[str] = []
     veto: list[str] = []
     negation: bool = True
+    # classify each sentence of a turn and keep the highest probability
+    split_sentences: bool = True
     describe: str = ""
+
+
+def _sentences(lemmas: tuple[str, ...], split: bool) -> list[str]:
+    """Lemma text of each sentence (split after . ? !); the whole turn when not splitting."""
+    if not split:
+        return [" ".join(lemmas)]
+    out, current = [], []
+    for lemma in lemmas:
+        current.append(lemma)
+        if lemma in (".", "?", "!"):
+            out.append(" ".join(current))
+            current = []
+    if current:
+        out.append(" ".join(current))
+    return out or [""]
 
 
 class ClassifierCheck:
@@ -143,19 +160,29 @@ class ClassifierCheck:
             negation=params.negation), context, allow_empty=True)
 
     def _probabilities(self, view: CallView) -> dict[int, float]:
-        """P(any of the labels) per utterance of the speaker; one session.run per call."""
-        speaker = self.params.speaker
+        """P(any of the labels) per utterance of the speaker: the highest over its sentences
+        (a turn often mixes "I'm sorry to hear that." with procedure). One session.run per
+        model and speaker per call, over every sentence at once."""
+        speaker, split = self.params.speaker, self.params.split_sentences
 
         def run() -> tuple[list[int], Any]:
-            indices = [i for i, u in enumerate(view.utterances)
-                       if speaker == "any" or u.speaker == speaker]
-            return indices, self.model.predict_proba([view.norms[i].text for i in indices])
+            owners: list[int] = []
+            texts: list[str] = []
+            for i, u in enumerate(view.utterances):
+                if speaker == "any" or u.speaker == speaker:
+                    for sentence in _sentences(view.norms[i].lemmas, split):
+                        owners.append(i)
+                        texts.append(sentence)
+            return owners, self.model.predict_proba(texts)
 
-        indices, probs = view.cached((self.params.model, speaker), run)
-        if not indices:
+        owners, probs = view.cached((self.params.model, speaker, split), run)
+        if not owners:
             return {}
-        summed = probs[:, self._cols].sum(axis=1).tolist()
-        return dict(zip(indices, summed, strict=True))
+        out: dict[int, float] = {}
+        for i, p in zip(owners, probs[:, self._cols].sum(axis=1).tolist(), strict=True):
+            if p > out.get(i, -1.0):
+                out[i] = p
+        return out
 
     def find(self, view: CallView) -> Finding:
         indices, scope = select(view, self.params.speaker, self.params.window)
