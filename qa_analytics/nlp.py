@@ -6,11 +6,12 @@ spacy-lookups-data lookup table, so nothing is downloaded and nothing statistica
 Normalisation turns messy speech into stable lemma tokens that phrase checks and classifiers
 share::
 
-    "Um, thank you for colling, I I'm Sarah"  ->  "thank you for call , i be sarah"
+    "Um, thank you for colling, I I'm Sarah."  ->  "thank you for call i be sarah ."
 
-Steps: expand contractions, drop fillers, collapse immediate repeats (single words and
-two-word runs), fix known ASR confusions, and correct a rare word to a close domain word
-("colling" -> "calling") when the word is not common English. Results are cached because
+Steps: expand contractions, drop fillers and punctuation other than . ? !, collapse
+immediate repeats (single words and two-word runs), fix known ASR confusions, correct a rare
+word to a close domain word ("colling" -> "calling") when the word is not common English, and
+lemmatise (numbers become "#"). Results are cached because
 contact-centre speech repeats itself (openings, closings, hold phrases).
 """
 
@@ -34,9 +35,8 @@ FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "erm", "er", "hmm", "hm", 
 CONFUSIONS: dict[str, str] = {
     "colling": "calling", "cawling": "calling", "callin": "calling",
     "recordid": "recorded", "recordered": "recorded", "monitered": "monitored",
-    "moniterd": "monitored", "apologise's": "apologises", "appologise": "apologise",
-    "apologize": "apologise", "apologized": "apologised", "apologies's": "apologies",
-    "sory": "sorry", "sorrry": "sorry", "frustrating's": "frustrating",
+    "moniterd": "monitored", "appologise": "apologise", "apologize": "apologise",
+    "apologized": "apologised", "sory": "sorry", "sorrry": "sorry",
 }
 # Two-word confusions where the first word is real English but wrong in this context.
 BIGRAM_CONFUSIONS: dict[tuple[str, str], tuple[str, str]] = {
