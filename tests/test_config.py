@@ -140,3 +140,25 @@ def test_config_example_custom_scorecard_loads() -> None:
     card = load_scorecard(REPO / "configs" / "examples" / "complaints.yaml").model
     assert "complaints_procedure" in card.criteria
     assert set(DEFAULT_IDS) < set(card.criteria)
+
+
+def test_config_bad_token_pattern_named_when_built(tmp_path: Path) -> None:
+    from qa_analytics.scorer import load_scorer
+
+    data = _minimal()
+    # unquoted yes/no are booleans in YAML: not valid spaCy pattern values
+    data["criteria"]["greeting"]["check"] = {"type": "phrase.v1",
+                                             "patterns": [[{"LOWER": {"IN": [True, False]}}]]}
+    scorer = load_scorer(_write(tmp_path, data))
+    with pytest.raises(ConfigError, match=r"card.yaml: criteria -> greeting -> check: patterns: "
+                                          r"not valid spaCy Matcher patterns"):
+        scorer.build()
+
+
+def test_config_phrase_check_needs_phrases_or_patterns(tmp_path: Path) -> None:
+    from qa_analytics.scorer import load_scorer
+
+    data = _minimal()
+    data["criteria"]["greeting"]["check"] = {"type": "phrase.v1", "phrases": []}
+    with pytest.raises(ConfigError, match="needs at least one of phrases, patterns"):
+        load_scorer(_write(tmp_path, data)).build()

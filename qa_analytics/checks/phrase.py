@@ -1,10 +1,11 @@
 """phrase.v1: phrases and token patterns matched with spaCy on normalised lemmas.
 
-All phrase checks of a scorecard share one PatternBank: one PhraseMatcher and one Matcher,
-built once per process, run once per utterance (and cached by text), so adding criteria
-costs little. Matching is on lookup lemmas of normalised text, so "calls are recorded",
-"the call was being recorded" and "this call may be recorded" meet one pattern, fillers and
-repeats are gone, and misrecognised domain words are corrected first.
+All phrase checks of a scorecard share one PatternBank, built once per process: a
+PhraseMatcher and a Matcher per (speaker, window) group, run only on the utterances that
+group looks at, with results cached by text, so adding criteria costs little. Matching is on
+lookup lemmas of normalised text, so "calls are recorded", "the call was being recorded" and
+"this call may be recorded" meet one pattern, fillers and repeats are gone, and misrecognised
+domain words are corrected first.
 
 A match does not count when: a negation cue precedes it in the same clause ("this call is
 not recorded"), it overlaps an ``exclude`` phrase ("sorry?" as pardon, "sorry to keep you
