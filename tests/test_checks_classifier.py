@@ -98,3 +98,23 @@ def test_checks_classifier_scores_each_sentence_of_a_turn(scorer: Scorer) -> Non
             "I'll need to check a couple of details with the depot first.")
     v, _, _ = empathy(scorer, "A: Hello", PROBLEM, turn)
     assert v == "met"
+
+
+def test_checks_classifier_unknown_label_or_model_fails_at_build(tmp_path) -> None:
+    import yaml
+
+    from qa_analytics.errors import ConfigError, ModelError
+
+    def card(check: dict):  # type: ignore[no-untyped-def]
+        data = {"id": "c", "version": "1", "name": "C", "sections": {"s": {"name": "S"}},
+                "criteria": {"empathy": {"name": "E", "section": "s", "description": "d",
+                                         "standard": "x", "weight": 1, "check": check}}}
+        path = tmp_path / "c.yaml"
+        path.write_text(yaml.safe_dump(data))
+        return load_scorer(path)
+
+    with pytest.raises(ConfigError, match=r"c.yaml: criteria -> empathy -> check: labels: "
+                                          r"\['angry'\] not produced by model agent_empathy"):
+        card({"type": "classifier.v1", "model": "agent_empathy", "labels": ["angry"]}).build()
+    with pytest.raises(ModelError, match="classifier nope: cannot read"):
+        card({"type": "classifier.v1", "model": "nope", "labels": ["x"]}).build()
