@@ -219,7 +219,7 @@ def to_markdown(report: dict[str, Any]) -> str:
               "The baseline only finds keywords: no windows, negation, look-alikes, "
               "applicability, classifiers, metrics or evidence.",
               f"Host load average (1 min) at the end: {report['machine']['load_average_1m']} "
-              "(other work on the host lowers calls/s; calls per CPU-second does not move).",
+              "(other work on the shared host lowers calls/s, and calls per CPU-second less so).",
               ""]
     return "\n".join(lines)
 
