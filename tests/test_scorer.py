@@ -204,3 +204,16 @@ def test_scorer_on_shared_bank_calls(shared_data: Path, scorer: Scorer) -> None:
     transfer = verdicts["00d6"]  # "one hundred and thirty five dollars has been transferred"
     assert transfer["take_action"] == "met"
     assert transfer["apology"] == "na" and transfer["empathy"] == "na"
+
+
+def test_scorer_ten_minute_call_and_benchmark_baseline(scorer: Scorer) -> None:
+    """The benchmark's synthetic call is a valid ten-minute call the engine scores fully."""
+    from benchmarks.bench_scoring import baseline_score, make_call
+
+    call = make_call(3)
+    assert len(call.utterances) == 150 and call.utterances[-1].end_s <= 600
+    assert make_call(3) == call  # deterministic generation
+    result = scorer.score(call)
+    assert result.status == "scored" and len(result.criteria) == 10
+    assert result.metrics["hold_count"] == 0.0
+    assert set(baseline_score(call)["verdicts"]) == {c.id for c in result.criteria}
