@@ -79,6 +79,7 @@ def make_call(index: int, seed: int = 0) -> Transcript:
     while len(texts) < UTTERANCES_PER_CALL - 2:
         texts.append(("customer", _fill(rng.choice(_CUSTOMER), rng)))
         texts.append(("agent", _fill(rng.choice(_AGENT), rng)))
+    texts = texts[: UTTERANCES_PER_CALL - 2]
     texts += [("agent", _fill(_CLOSE[0], rng)), ("agent", _fill(_CLOSE[1], rng))]
     step = CALL_SECONDS / len(texts)
     utts = tuple(
