@@ -28,7 +28,7 @@ def _asr_options(f):  # type: ignore[no-untyped-def]
         click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
                      help="Worker processes, each with its own model and a share of cores."),
         click.option("--batch-size", type=click.IntRange(1, 512), help="Speech windows "
-                     "decoded together [default: 8]."),
+                     "decoded together [default: 16]."),
         click.option("--beam-size", type=click.IntRange(1, 10), help="Beam width [default: 1, "
                      "greedy]."),
         click.option("--max-duration", type=float, default=4 * 3600, show_default=True,

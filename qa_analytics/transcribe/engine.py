@@ -185,7 +185,7 @@ class WhisperEngine:
             no_speech_threshold=self.options.no_speech_threshold,
             compression_ratio_threshold=self.options.compression_ratio_threshold,
             temperatures=[0.0], initial_prompt=None, prefix=None, suppress_blank=True,
-            suppress_tokens=[-1] and _suppressed(self.tokenizer_),
+            suppress_tokens=_suppressed(self.tokenizer_),
             prepend_punctuations="\"'“¿([{-", append_punctuations="\"'.。,，!！?？:：”)]}、",
             max_new_tokens=None, hotwords=None, word_timestamps=self.options.word_timestamps,
             hallucination_silence_threshold=None, condition_on_previous_text=False,
