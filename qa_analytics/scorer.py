@@ -175,7 +175,10 @@ class Scorer:
         order = built.get("before")
         if order is not None:
             earlier = order.find(view)
-            if earlier.found and earlier.hits[0].index < first.index:
+            # Compared by turn, then by position inside the turn: disclosing a balance and
+            # asking for the postcode in one breath is still disclosure before verification.
+            if earlier.found and (earlier.hits[0].index, earlier.hits[0].start) < (
+                    first.index, first.start):
                 other = _describe(self.loaded.check_specs[cid]["before"][1], "the earlier event")
                 return CheckResult(
                     cid, "not_met", min(finding.confidence, earlier.confidence),

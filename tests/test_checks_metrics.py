@@ -27,8 +27,15 @@ def test_checks_metrics_from_timings() -> None:
     assert m["max_silence_s"] == pytest.approx(36.0)
     assert m["agent_speech_rate_wpm"] == pytest.approx(15 / (20 / 60))
     assert m["duration_s"] == pytest.approx(60.0)
-    # the 36 s gap follows a customer turn: not a hold (the agent did not go away)
-    assert holds == () and m["hold_count"] == 0
+    # the 36 s gap ends at the agent's next turn: the agent went away after the customer's
+    # "hi" and came back, which is a hold
+    assert holds == ((1, 2, pytest.approx(36.0)),) and m["hold_count"] == 1
+
+
+def test_checks_metrics_gap_between_customer_turns_is_not_a_hold() -> None:
+    t = timed(("agent", 0.0, 2.0, "go ahead"), ("customer", 3.0, 5.0, "let me find it"),
+              ("customer", 40.0, 42.0, "found it"))
+    assert compute_metrics(t, hold_min_gap_s=20)[1] == ()
 
 
 def test_checks_metrics_hold_after_agent_turn() -> None:
@@ -78,6 +85,34 @@ def test_checks_metrics_untimed_hold_without_thanks(scorer: Scorer) -> None:
                          Utterance("agent", "Right, the refund is done.")))
     v, why = hold_verdict(scorer, t)
     assert v == "not_met" and "customer not thanked afterwards" in why
+
+
+def test_checks_metrics_hold_after_customer_consent_is_met(scorer: Scorer) -> None:
+    # The usual shape: the agent asks, the customer agrees, then 30 s of silence.
+    t = timed(("agent", 0.0, 3.0, "Hi there"), ("customer", 3.5, 6.0, "my parcel is late"),
+              ("agent", 6.5, 9.0, "Let me put you on a really quick hold while I look."),
+              ("customer", 9.2, 9.8, "okay"),
+              ("agent", 40.0, 44.0, "Thanks so much for holding, it's out for delivery."))
+    v, why = hold_verdict(scorer, t)
+    assert v == "met", why
+
+
+def test_checks_metrics_silence_after_customer_unannounced(scorer: Scorer) -> None:
+    t = timed(("agent", 0.0, 3.0, "Hi there"), ("customer", 3.5, 6.0, "my parcel is late"),
+              ("agent", 6.5, 9.0, "What's the reference?"),
+              ("customer", 9.2, 11.0, "it's AB12"),
+              ("agent", 45.0, 48.0, "Right, it's out for delivery."))
+    v, why = hold_verdict(scorer, t)
+    assert v == "not_met" and "not announced beforehand" in why
+
+
+def test_checks_metrics_declined_hold_offer_is_na_when_timed(scorer: Scorer) -> None:
+    # With timings a hold is a silence: an offer the customer turns down is no hold.
+    t = timed(("agent", 0.0, 3.0, "Hi there"), ("customer", 3.5, 6.0, "my parcel is late"),
+              ("agent", 6.5, 9.0, "Can I pop you on hold to check?"),
+              ("customer", 9.2, 11.0, "rather not, just tell me what you see"),
+              ("agent", 11.5, 14.0, "Sure, it left the depot today."))
+    assert hold_verdict(scorer, t)[0] == "na"
 
 
 def test_checks_metrics_no_hold_is_na(scorer: Scorer) -> None:

@@ -29,6 +29,9 @@ class Hit:
     index: int  # position in transcript.utterances
     confidence: float
     what: str = ""  # the matched words, or the classifier label
+    # token position of the match inside the utterance: orders two events in one turn
+    # ("I can see the balance... can I confirm your name?" discloses before verifying)
+    start: int = 0
 
 
 @dataclass(frozen=True, slots=True)

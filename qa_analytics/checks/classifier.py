@@ -199,7 +199,7 @@ class ClassifierCheck:
             p = probs.get(i, 0.0)
             if span is not None:
                 words = " ".join(view.norms[i].words[span[0]:span[1]])
-                hits.append(Hit(i, max(0.9, p) * factors[i], words))
+                hits.append(Hit(i, max(0.9, p) * factors[i], words, span[0]))
             elif p >= threshold:
                 what = f"{'/'.join(self.params.labels)} (model {self.params.model}, p={p:.2f})"
                 hits.append(Hit(i, p * factors[i], what))

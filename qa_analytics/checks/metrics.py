@@ -4,11 +4,15 @@ Metrics (None when the transcript has no timings):
   duration_s, agent_talk_ratio, customer_talk_ratio (share of speaking time),
   max_silence_s (longest gap where nobody speaks), overtalk_s (both speak at once),
   agent_speech_rate_wpm, hold_count, hold_total_s.
-A hold is a silence of at least ``hold_min_gap_s`` right after an agent turn, or, in any
-transcript, an agent turn that announces one ("let me put you on hold").
+A hold is a silence of at least ``hold_min_gap_s`` next to an agent turn: usually the agent
+asks, the customer says "sure", and the line goes quiet until the agent comes back, so the
+silence follows the customer's turn and ends at the agent's. In a transcript without timings,
+an agent turn that announces a hold ("let me put you on hold") or thanks for one stands in.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from qa_analytics.checks.base import BuildContext, CallView, Outcome, Params
 from qa_analytics.config.schema import METRIC_NAMES
@@ -73,7 +77,8 @@ def compute_metrics(
         (b[0] - a[1] for a, b in zip(everyone, everyone[1:], strict=False)), default=0.0)
     metrics["overtalk_s"] = _intersection(agent, customer)
     metrics["agent_speech_rate_wpm"] = agent_words / (talk_a / 60.0) if talk_a else None
-    # Timed holds: a long silence after an agent turn (the agent went away, then came back).
+    # Timed holds: a long silence after or before an agent turn (the agent went away, then
+    # came back). A silence between two customer turns is the customer's, not a hold.
     holds = []
     order = sorted(range(len(utts)), key=lambda k: utts[k].start_s)  # type: ignore[arg-type,return-value]
     latest_end = float("-inf")
@@ -82,7 +87,7 @@ def compute_metrics(
         latest_end = max(latest_end, u.end_s if u.end_s is not None else u.start_s)  # type: ignore[type-var]
         nxt = order[pos + 1]
         gap = float(utts[nxt].start_s) - latest_end  # type: ignore[arg-type]
-        if gap >= hold_min_gap_s and u.speaker == "agent":
+        if gap >= hold_min_gap_s and "agent" in (u.speaker, utts[nxt].speaker):
             holds.append((k, nxt, gap))
     metrics["hold_count"] = float(len(holds))
     metrics["hold_total_s"] = sum(h[2] for h in holds)
@@ -127,6 +132,10 @@ class MetricCheck:
 class HoldParams(Params):
     announce: list[str]  # the agent asks/tells before a hold ("can I put you on hold")
     thank: list[str]  # the agent thanks afterwards ("thank you for holding")
+    # spaCy Matcher token patterns for wording with words in between ("thanks so much for
+    # holding", "put you on a quick hold"), as in phrase.v1
+    announce_patterns: list[list[dict[str, Any]]] = []
+    thank_patterns: list[list[dict[str, Any]]] = []
     within_turns: int = 2  # agent turns before/after the hold to look in
     describe: str = ""
 
@@ -140,8 +149,10 @@ class HoldEtiquetteCheck:
         from qa_analytics.checks.phrase import PhraseCheck, PhraseParams
 
         self.params = params
-        self.announce = PhraseCheck(PhraseParams(phrases=params.announce), context)
-        self.thank = PhraseCheck(PhraseParams(phrases=params.thank), context)
+        self.announce = PhraseCheck(PhraseParams(phrases=params.announce,
+                                                 patterns=params.announce_patterns), context)
+        self.thank = PhraseCheck(PhraseParams(phrases=params.thank,
+                                              patterns=params.thank_patterns), context)
 
     def _agent_turns(self, view: CallView) -> list[int]:
         return [i for i, u in enumerate(view.utterances) if u.speaker == "agent"]
@@ -155,17 +166,22 @@ class HoldEtiquetteCheck:
         # Each hold as (agent position of the last turn before, first agent position after).
         holds: list[tuple[int, int, str]] = []
         for before, after, gap in view.holds:
-            b = pos.get(before, 0)
+            # The agent's last turn at or before the silence (the customer's "sure" often
+            # comes in between) and the agent's first turn after it.
+            b = max((pos[i] for i in agent if i <= before), default=-1)
             a = next((pos[i] for i in agent if i >= after), len(agent))
             holds.append((b, a, f"a {gap:.0f} s silence after agent turn {b + 1}"))
-        for i in announced:  # announced holds, also in transcripts without timings
-            p = pos[i]
-            if not any(b - k < p <= b for b, _, _ in holds):
-                holds.append((p, p + 1, f"hold announced in agent turn {p + 1}"))
-        for i in thanked:  # "thanks for holding" with no announcement or gap is a hold too
-            p = pos[i]
-            if not any(a <= p < a + k for _, a, _ in holds):
-                holds.append((p - 1, p, f"thanks for holding in agent turn {p + 1}"))
+        if not view.transcript.timed:
+            # Without timings the words are all there is. With timings a hold is a silence:
+            # an offer the customer declines or "bear with me" while typing is no hold.
+            for i in announced:
+                p = pos[i]
+                if not any(b - k < p <= b for b, _, _ in holds):
+                    holds.append((p, p + 1, f"hold announced in agent turn {p + 1}"))
+            for i in thanked:  # "thanks for holding" with no announcement is a hold too
+                p = pos[i]
+                if not any(a <= p < a + k for _, a, _ in holds):
+                    holds.append((p - 1, p, f"thanks for holding in agent turn {p + 1}"))
         if not holds:
             return Outcome("na", 0.9, "no hold detected (no long silence or hold wording)")
         problems, evidence = [], []

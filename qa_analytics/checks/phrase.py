@@ -256,7 +256,7 @@ class PhraseCheck:
             span = self.utterance_hit(view, i)
             if span is not None:
                 words = " ".join(view.norms[i].words[span[0]:span[1]])
-                hits.append(Hit(i, 0.92 * factors[i], words))
+                hits.append(Hit(i, 0.92 * factors[i], words, span[0]))
         if hits:
             return Finding(True, max(h.confidence for h in hits), tuple(hits), scope)
         # Absence is less certain than presence: speech may paraphrase; bad audio hides words.

@@ -33,7 +33,8 @@ class AnyCheck:
 
     def find(self, view: CallView) -> Finding:
         findings = [part.find(view) for part in self.parts]
-        hits = tuple(sorted((h for f in findings for h in f.hits), key=lambda h: h.index))
+        hits = tuple(sorted((h for f in findings for h in f.hits),
+                            key=lambda h: (h.index, h.start)))
         scope = " or ".join(dict.fromkeys(f.scope for f in findings))
         if hits:
             return Finding(True, max(f.confidence for f in findings if f.found), hits, scope)

@@ -1,0 +1,130 @@
+"""The default scorecard's rules on short calls written for these tests (DEFAULT_SCORECARD.md).
+
+Each case is one failure mode seen in error analysis, in this file's own wording: lower-case
+ASR names, "G'day", bare requests for identifying details, disclosure before verification in
+the same turn, commitments phrased as "I'm crediting" or "Done.", enquiries that need no
+action, patronising remarks, a bare "bye" as the only close.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_analytics.records import Transcript, Utterance
+from qa_analytics.scorer import Scorer, load_scorer
+
+
+@pytest.fixture(scope="module")
+def scorer() -> Scorer:
+    return load_scorer().build()
+
+
+def call(*turns: str) -> Transcript:
+    """Alternating agent/customer turns, agent first, without timings."""
+    utts = []
+    for n, text in enumerate(turns):
+        speaker = "agent" if n % 2 == 0 else "customer"
+        utts.append(Utterance(speaker, text))
+    return Transcript("t", tuple(utts))
+
+
+def verdict(scorer: Scorer, t: Transcript, criterion: str) -> str:
+    return {c.id: c.verdict for c in scorer.score(t).criteria}[criterion]
+
+
+@pytest.mark.parametrize("opening", [
+    "hello you're through to northgate water it's fiona speaking",
+    "morning helpdesk kwame speaking how can i help",
+    "hi thanks for calling you're talking with ollie calls may be recorded",
+    "hello thanks for calling pine bank you're speaking to maeve",
+    "Good afternoon, Riverside Dental, it's Priti.",
+])
+def test_rules_lower_case_and_short_names_are_introductions(scorer: Scorer,
+                                                            opening: str) -> None:
+    assert verdict(scorer, call(opening, "hi"), "agent_introduction") == "met"
+
+
+@pytest.mark.parametrize("opening", [
+    "hello you're through to green valley broadband how can i help",
+    "Good morning, it's fine to call back later.",
+    "hello billing team speaking",
+])
+def test_rules_company_or_department_is_not_an_introduction(scorer: Scorer,
+                                                           opening: str) -> None:
+    assert verdict(scorer, call(opening, "hi"), "agent_introduction") == "not_met"
+
+
+def test_rules_gday_is_a_greeting(scorer: Scorer) -> None:
+    assert verdict(scorer, call("G'day, Bluegum Energy.", "hi"), "greeting") == "met"
+
+
+def test_rules_bare_requests_for_details_verify_identity(scorer: Scorer) -> None:
+    t = call("Hello, Acme Telecom.", "my bill is wrong",
+             "Policy number?", "PN 4471",
+             "Surname and postcode for security.", "Patel, AB1 2CD",
+             "Thanks. I can see the charge on your account, I'll remove it.", "great")
+    assert verdict(scorer, t, "identity_verification") == "met"
+
+
+def test_rules_disclosure_before_request_in_one_turn_is_not_met(scorer: Scorer) -> None:
+    t = call("Hello, Acme Telecom.", "my bill is wrong",
+             "I can see nine hundred pounds of charges there. What's your date of birth?",
+             "first of May")
+    assert verdict(scorer, t, "identity_verification") == "not_met"
+
+
+def test_rules_change_before_verification_is_not_met(scorer: Scorer) -> None:
+    t = call("Hello, Acme Telecom.", "please move my plan to the bigger one",
+             "Sure, I'm switching it over now.", "thanks",
+             "Oh, can I take your account number and date of birth?", "AC 991, 2 June")
+    assert verdict(scorer, t, "identity_verification") == "not_met"
+
+
+def test_rules_caller_id_lookup_is_not_verification(scorer: Scorer) -> None:
+    t = call("Hello, Acme Insurance.", "where is my claim",
+             "I've found your claim by your phone number, it's still pending.", "oh")
+    assert verdict(scorer, t, "identity_verification") == "not_met"
+
+
+@pytest.mark.parametrize("commitment", [
+    "I'm crediting the twenty pounds back to your card now.",
+    "Done. The engineer comes on Friday morning.",
+    "I've gone ahead and rebooked you onto the later train.",
+    "i'm gonna post you a new router today",
+    "We'll cover the cost of the taxi and I'll text you the claim form.",
+    "I'm going to put a stop on the card right away.",
+])
+def test_rules_owned_next_steps_take_action(scorer: Scorer, commitment: str) -> None:
+    t = call("Hello, Acme.", "my router keeps dropping the connection, it's not working",
+             commitment, "thanks")
+    assert verdict(scorer, t, "take_action") == "met"
+
+
+def test_rules_sending_the_customer_away_is_not_met(scorer: Scorer) -> None:
+    t = call("Hello, Acme Retail.", "the toaster you sent me is broken",
+             "You'd have to take it back to the store.", "can't you send another?",
+             "No.")
+    assert verdict(scorer, t, "take_action") == "not_met"
+
+
+@pytest.mark.parametrize("remark", [
+    "Honestly, it's not rocket science to plug in a cable.",
+    "You should have checked the dates before you paid.",
+    "Like I said before, most people know that.",
+    "Well that's not our fault, is it.",
+])
+def test_rules_patronising_or_blaming_is_prohibited(scorer: Scorer, remark: str) -> None:
+    t = call("Hello, Acme.", "my order never came", remark, "okay")
+    assert verdict(scorer, t, "prohibited_language") == "not_met"
+
+
+def test_rules_informative_should_have_is_not_blaming(scorer: Scorer) -> None:
+    t = call("Hello, Acme.", "where is my code", "You should have received a text by now.",
+             "okay")
+    assert verdict(scorer, t, "prohibited_language") == "met"
+
+
+def test_rules_bare_bye_is_not_a_proper_close(scorer: Scorer) -> None:
+    t = call("Hello, Acme.", "my order never came", "Sorted now.", "okay then, bye",
+             "Yeah, bye.")
+    assert verdict(scorer, t, "closing") == "not_met"
