@@ -7,7 +7,6 @@ label ``"missing"``: it counts as a disagreement and appears as its own confusio
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -59,20 +58,19 @@ def precision_recall(gold: Sequence[str], pred: Sequence[str],
 def cohen_kappa(gold: Sequence[str], pred: Sequence[str]) -> float | None:
     """Cohen's kappa (unweighted) over all labels seen. None for no items.
 
-    When chance agreement is 1 (both raters used one and the same label throughout),
-    kappa is undefined (scikit-learn returns nan); we return 1.0 when they also agree
-    perfectly and 0.0 otherwise.
+    The review app's implementation, except where it is undefined: when chance agreement is 1
+    (both raters used one and the same label throughout), an evaluation report needs a number,
+    so this returns 1.0 when they also agree perfectly and 0.0 otherwise.
     """
+    from qa_analytics.review.agreement import cohen_kappa as kappa_or_none
+
     _check_lengths(gold, pred)
-    n = len(gold)
-    if n == 0:
+    if not gold:
         return None
-    observed = sum(g == p for g, p in zip(gold, pred, strict=True)) / n
-    gold_counts, pred_counts = Counter(gold), Counter(pred)
-    expected = sum(gold_counts[k] * pred_counts[k] for k in gold_counts) / (n * n)
-    if expected >= 1.0:
-        return 1.0 if observed >= 1.0 else 0.0
-    return (observed - expected) / (1.0 - expected)
+    kappa = kappa_or_none(gold, pred)
+    if kappa is None:
+        return 1.0 if all(g == p for g, p in zip(gold, pred, strict=True)) else 0.0
+    return kappa
 
 
 def criterion_metrics(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
