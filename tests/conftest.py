@@ -1,4 +1,4 @@
-"""Shared fixtures. Real third-party data lives in ../shared/data; tests using it skip without it."""
+"""Shared fixtures. Third-party data lives in ../shared/data; tests using it skip without it."""
 
 from __future__ import annotations
 
