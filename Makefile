@@ -21,6 +21,7 @@ demo: setup
 	$(BIN)/qa-analytics run --samples --out out/demo
 
 test: setup
+	$(BIN)/ruff check qa_analytics tests benchmarks
 	$(BIN)/python -m pytest -q -ra
 
 lint: setup
