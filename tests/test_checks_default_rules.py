@@ -100,6 +100,15 @@ def test_rules_owned_next_steps_take_action(scorer: Scorer, commitment: str) -> 
     assert verdict(scorer, t, "take_action") == "met"
 
 
+def test_rules_enquiry_answered_in_full_needs_no_action(scorer: Scorer) -> None:
+    t = call("Hello, Acme Leisure, how can I help?",
+             "what time does the pool open on Saturdays?",
+             "The pool opens at seven on Saturdays.", "and is there parking?",
+             "Yes, free parking behind the building.", "lovely, that's all I wanted to know",
+             "Anything else? Have a good day.")
+    assert verdict(scorer, t, "take_action") == "na"
+
+
 def test_rules_sending_the_customer_away_is_not_met(scorer: Scorer) -> None:
     t = call("Hello, Acme Retail.", "the toaster you sent me is broken",
              "You'd have to take it back to the store.", "can't you send another?",
@@ -128,3 +137,47 @@ def test_rules_bare_bye_is_not_a_proper_close(scorer: Scorer) -> None:
     t = call("Hello, Acme.", "my order never came", "Sorted now.", "okay then, bye",
              "Yeah, bye.")
     assert verdict(scorer, t, "closing") == "not_met"
+
+
+def test_rules_asking_for_a_reference_is_not_disclosure(scorer: Scorer) -> None:
+    # "your booking reference" asks for a detail; "may I have" is no change made
+    t = call("Hello, Acme Travel.", "my hotel has been cancelled",
+             "Oh no. May I have your booking reference and surname?", "ZX9, Okafor",
+             "Thanks. I can see the cancellation, I'll rebook it now.", "thanks")
+    assert verdict(scorer, t, "identity_verification") == "met"
+
+
+def test_rules_recording_for_security_is_not_verification(scorer: Scorer) -> None:
+    t = call("Hello, Acme Bank, calls are recorded for security.", "what's my balance",
+             "Your balance is two hundred pounds.", "thanks")
+    assert verdict(scorer, t, "identity_verification") == "not_met"
+
+
+def test_rules_area_wide_information_needs_no_verification(scorer: Scorer) -> None:
+    t = call("Hello, Acme Council.", "are the bins late on our road",
+             "I can see Elm Road was missed because of the snow, the crew comes back today.",
+             "thanks")
+    assert verdict(scorer, t, "identity_verification") == "na"
+
+
+def test_rules_agent_owning_a_failure_makes_apology_apply(scorer: Scorer) -> None:
+    # The customer only states facts; the agent says the company got it wrong.
+    t = call("Hello, Acme Energy.", "I'm calling about the bill that came on Tuesday",
+             "I've checked it and the reading was never applied, that's a mistake on our "
+             "side. I'm reissuing it now.", "okay")
+    assert verdict(scorer, t, "apology") == "not_met"
+
+
+@pytest.mark.parametrize("trouble", [
+    "I got my PIN wrong three times and the machine blocked my card",
+    "someone stole my car from the drive last night",
+])
+def test_rules_own_mistakes_and_thefts_need_no_apology(scorer: Scorer, trouble: str) -> None:
+    t = call("Hello, Acme Bank.", trouble, "Right, let me help with that.", "thanks")
+    assert verdict(scorer, t, "apology") == "na"
+
+
+def test_rules_failure_told_as_an_event_is_a_complaint(scorer: Scorer) -> None:
+    t = call("Hello, Acme Air.", "my connecting flight has been cancelled",
+             "Right, I've moved you onto the next one.", "thanks")
+    assert verdict(scorer, t, "apology") == "not_met"
