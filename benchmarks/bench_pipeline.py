@@ -369,8 +369,8 @@ def parent_main(args: argparse.Namespace) -> int:
     # Worker layouts to scan: 1, 2, 4, ... up to the cores (threads split evenly).
     top = args.max_workers or cores
     layouts = [w for w in (1, 2, 4, 8, 16, 32) if w <= top] if not args.quick else [1, min(2, top)]
-    if device == "cuda":
-        layouts = [1]
+    # On a GPU the workers share it: each decodes, runs VAD and packs windows on its own cores,
+    # so the host-side work that would otherwise starve the GPU is spread over the machine.
     scan = []
     for workers in sorted(set(layouts)):
         threads = max(1, cores // workers)
