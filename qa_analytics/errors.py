@@ -7,6 +7,7 @@
     │   ├── AudioError           a recording cannot be decoded or has an unsupported layout
     │   └── TranscriptFormatError a transcript file is not in the contract
     ├── ModelError               a model cannot be found or loaded (offline resolution failed)
+    ├── TranscriptionError       the model failed on one recording (that call fails, not the batch)
     ├── StoreError               the database cannot be opened or migrated
     └── ReviewError              a review action is refused
         ├── PermissionDenied     the user's role does not allow the action
@@ -45,6 +46,10 @@ class TranscriptFormatError(InputError):
 
 class ModelError(QAError):
     """A model cannot be resolved or loaded."""
+
+
+class TranscriptionError(QAError):
+    """Transcribing one recording failed after it was decoded."""
 
 
 class StoreError(QAError):

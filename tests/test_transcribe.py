@@ -189,3 +189,26 @@ def test_energy_gate_and_packing() -> None:
     assert (piece.channel_index, start, end) == (1, pytest.approx(1.4), pytest.approx(1.9))
     piece, start, end = windows[0].to_original(15.9, 17.0)  # runs past its piece: clamped
     assert end == pytest.approx(9.0)
+
+
+def test_a_model_failure_fails_only_that_call(transcriber: Transcriber,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from qa_analytics.errors import TranscriptionError
+
+    engine = transcriber.engine_
+    real = engine.transcribe_calls
+    poison = SAMPLES_DIR / "sample_rude_agent.wav"
+    poison_s = sf.info(str(poison)).duration
+
+    def flaky(calls):  # type: ignore[no-untyped-def]
+        # fail any batch that contains the rude-agent call (recognised by its length)
+        if any(abs(len(ch.samples) / 16000 - poison_s) < 0.01 for chans in calls for ch in chans):
+            raise RuntimeError("simulated decoder crash")
+        return real(calls)
+
+    monkeypatch.setattr(engine, "transcribe_calls", flaky)
+    outcomes = transcriber.transcribe_batch([
+        _call(SAMPLES_DIR / "sample_general_enquiry.wav"), _call(poison)])
+    assert outcomes[0].utterances
+    assert isinstance(outcomes[1], TranscriptionError)
+    assert "sample_rude_agent.wav: transcription failed (RuntimeError" in str(outcomes[1])

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qa_analytics.audio import DecodedAudio, decode
-from qa_analytics.errors import AudioError, QAError
+from qa_analytics.errors import AudioError, QAError, TranscriptionError
 from qa_analytics.records import Call, Transcript
 from qa_analytics.transcribe.assemble import (
     build_transcript,
@@ -95,10 +95,33 @@ class Transcriber:
                 outcomes[index] = exc
                 continue
             ready.append((index, channels, duration))
-        words = self.engine_.transcribe_calls([channels for _, channels, _ in ready])
+        try:
+            words = self.engine_.transcribe_calls([channels for _, channels, _ in ready])
+        except Exception:
+            if len(ready) == 1:
+                index = ready[0][0]
+                outcomes[index] = self._failure(calls[index])
+                return [o for o in outcomes if o is not None]
+            # One bad recording must not sink the others: retry each call on its own.
+            for index, channels, duration in ready:
+                try:
+                    per_channel = self.engine_.transcribe_calls([channels])[0]
+                    outcomes[index] = self._assemble(calls[index], channels, per_channel,
+                                                     duration)
+                except Exception:
+                    outcomes[index] = self._failure(calls[index])
+            return [o for o in outcomes if o is not None]
         for (index, channels, duration), per_channel in zip(ready, words, strict=True):
             outcomes[index] = self._assemble(calls[index], channels, per_channel, duration)
         return [o for o in outcomes if o is not None]
+
+    @staticmethod
+    def _failure(call: Call) -> TranscriptionError:
+        import sys
+
+        exc = sys.exc_info()[1]
+        return TranscriptionError(f"{call.source}: transcription failed "
+                                  f"({type(exc).__name__}: {exc})")
 
     def transcribe(self, call: Call) -> Transcript:
         outcome = self.transcribe_batch([call])[0]
