@@ -19,12 +19,13 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from qa_analytics.errors import QAError
+from qa_analytics.errors import QAError, TranscriptionError
 from qa_analytics.ingest import IngestFailure, discover
 from qa_analytics.records import (
     Call,
@@ -143,9 +144,14 @@ class TranscriptionRunner:
     exit, so several batches, or repeated benchmark runs, pay the start-up once.
     """
 
-    def __init__(self, options: TranscribeOptions, workers: int = 1, calls_per_task: int = 1
+    def __init__(self, options: TranscribeOptions, workers: int = 1, calls_per_task: int = 1,
+                 worker_fn: Callable[[list[Call]], tuple[list[Transcript | QAError],
+                                                         dict[str, float]]] | None = None,
                  ) -> None:
+        """``worker_fn`` runs in the worker processes (a module-level function; default
+        ``_worker_transcribe``)."""
         self.options = options
+        self.worker_fn = worker_fn or _worker_transcribe
         self.workers = max(1, workers)
         self.calls_per_task = max(1, calls_per_task)
         self.stage_s: dict[str, float] = {}
@@ -162,7 +168,7 @@ class TranscriptionRunner:
                                          initializer=_init_worker, initargs=(worker_options,))
         # Start every worker (and load its model) now rather than inside the first batch.
         for future in [self._pool.submit(_worker_ready) for _ in range(self.workers)]:
-            future.result()
+            future.result()  # also starts each worker; _worker_ready only confirms it loaded
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -190,25 +196,59 @@ class TranscriptionRunner:
                 self._add_times({k: after[k] - before[k] for k in after})
                 yield from zip(group, outcomes, strict=True)
             return
-        pool = self._pool
         pending: dict[Future, list[Call]] = {}
         queue = iter(groups)
+
+        def submit(group: list[Call]) -> None:
+            assert self._pool is not None
+            pending[self._pool.submit(self.worker_fn, group)] = group
+
         # Two tasks per worker in flight: enough to hide hand-off latency, few enough that a
         # kill loses little work.
         for group in queue:
-            pending[pool.submit(_worker_transcribe, group)] = group
+            submit(group)
             if len(pending) >= 2 * self.workers:
                 break
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 group = pending.pop(future)
-                outcomes, times = future.result()
+                try:
+                    outcomes, times = future.result()
+                except BrokenProcessPool:
+                    # A worker died (out of memory, a crash in native code) and took every
+                    # task in flight with it: find the culprit by re-running those calls one
+                    # at a time, then carry on with the rest of the batch.
+                    suspects = group + [c for g in pending.values() for c in g]
+                    pending.clear()
+                    yield from self._isolate(suspects)
+                    break
                 self._add_times(times)
                 yield from zip(group, outcomes, strict=True)
+            while len(pending) < 2 * self.workers:
                 nxt = next(queue, None)
-                if nxt is not None:
-                    pending[pool.submit(_worker_transcribe, nxt)] = nxt
+                if nxt is None:
+                    break
+                submit(nxt)
+
+    def _restart_pool(self) -> None:
+        self.__exit__(None, None, None)
+        self.__enter__()
+
+    def _isolate(self, calls: list[Call]) -> Iterator[tuple[Call, Transcript | QAError]]:
+        self._restart_pool()
+        for call in calls:
+            assert self._pool is not None
+            try:
+                outcomes, times = self._pool.submit(self.worker_fn, [call]).result()
+            except BrokenProcessPool:
+                yield call, TranscriptionError(
+                    f"{call.source}: the worker process transcribing it died (out of memory, "
+                    f"or a crash in the decoder); the rest of the batch went on")
+                self._restart_pool()
+                continue
+            self._add_times(times)
+            yield call, outcomes[0]
 
 
 # ------------------------------------------------------------------ the batch

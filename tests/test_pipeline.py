@@ -160,3 +160,28 @@ def test_kill_dash_nine_mid_batch_then_resume(tmp_path: Path) -> None:
     lines = (out / "calls.jsonl").read_text().splitlines()
     assert len(lines) == len(inputs)
     assert not list(out.glob("transcripts/.*.tmp"))
+
+
+def crash_on_marker(calls):  # type: ignore[no-untyped-def]
+    """Worker function for the test below: dies like an out-of-memory kill on 'poison'."""
+    from qa_analytics import pipeline
+
+    if any("poison" in call.source for call in calls):
+        os._exit(137)
+    return pipeline._worker_transcribe(calls)
+
+
+def test_a_dying_worker_fails_only_its_call(tmp_path: Path) -> None:
+    from qa_analytics.pipeline import TranscriptionRunner
+
+    inputs = [_variant(SAMPLE, tmp_path / "in" / name, 0.1 * i)
+              for i, name in enumerate(["a.wav", "poison.wav", "b.wav", "c.wav"])]
+    runner = TranscriptionRunner(TranscribeOptions(device="cpu"), workers=2, calls_per_task=1,
+                                 worker_fn=crash_on_marker)
+    with runner:
+        batch = BatchRunner(BatchConfig(out_dir=tmp_path / "out"), transcription=runner)
+        summary = batch.run(inputs)
+    by_id = {o.call_id: o for o in summary.outcomes}
+    assert by_id["poison"].status == "failed"
+    assert "worker process transcribing it died" in by_id["poison"].error
+    assert [by_id[k].status for k in ("a", "b", "c")] == ["transcribed"] * 3
