@@ -267,6 +267,7 @@ class BatchRunner:
         self.engine = open_database(config.db or config.out_dir / "qa.db")
         self.transcription = transcription
         self.scorer = scorer
+        self._stage_s: dict[str, float] = {}
         if config.score and scorer is None:
             from qa_analytics.scorer import load_scorer
 
@@ -274,16 +275,36 @@ class BatchRunner:
 
     def run(self, inputs: Iterable[str | Path]) -> BatchSummary:
         started = time.perf_counter()
-        self._stage_s: dict[str, float] = {"ingest_s": 0.0}
+        self._stage_s = {"ingest_s": 0.0}
         summary = BatchSummary()
         transcriber_options = self.config.options
         settings_hash = transcriber_options.settings_hash(
             Transcriber(transcriber_options).model_id)
-        todo: list[Call] = []
-        duplicates: dict[str, list[Call]] = {}
         items = list(discover(inputs))
         self._timed("ingest_s", started)
         self.on_plan(len(items), 0.0)
+        todo, duplicates = self._plan(items, settings_hash, summary)
+        owned = self.transcription is None
+        runner = self.transcription or TranscriptionRunner(
+            transcriber_options, self.config.workers, self._calls_per_task())
+        before = dict(runner.stage_s)
+        try:
+            self._transcribe_all(runner, todo, duplicates, settings_hash, summary)
+        finally:
+            if owned:
+                runner.__exit__(None, None, None)
+        summary.stage_s = {k: v - before.get(k, 0.0) for k, v in runner.stage_s.items()}
+        summary.stage_s.update(self._stage_s)
+        summary.wall_s = time.perf_counter() - started
+        self._write_reports(summary)
+        return summary
+
+    def _plan(self, items: list[Call | IngestFailure], settings_hash: str,
+              summary: BatchSummary) -> tuple[list[Call], dict[str, list[Call]]]:
+        """Settle what needs no model (failures, work already done, audio seen before) and
+        return the calls to transcribe, with the same-audio twins of each."""
+        todo: list[Call] = []
+        duplicates: dict[str, list[Call]] = {}
         for item in items:
             if isinstance(item, IngestFailure):
                 call = Call(call_id=item.call_id, source=item.source, channels="mono")
@@ -305,20 +326,7 @@ class BatchRunner:
             duplicates[item.audio_sha256] = []
             repository.mark_pending(self.engine, item, settings_hash)
             todo.append(item)
-        owned = self.transcription is None
-        runner = self.transcription or TranscriptionRunner(
-            transcriber_options, self.config.workers, self._calls_per_task())
-        before = dict(runner.stage_s)
-        try:
-            self._transcribe_all(runner, todo, duplicates, settings_hash, summary)
-        finally:
-            if owned:
-                runner.__exit__(None, None, None)
-        summary.stage_s = {k: v - before.get(k, 0.0) for k, v in runner.stage_s.items()}
-        summary.stage_s.update(self._stage_s)
-        summary.wall_s = time.perf_counter() - started
-        self._write_reports(summary)
-        return summary
+        return todo, duplicates
 
     def _calls_per_task(self) -> int:
         if self.config.calls_per_task:
