@@ -37,6 +37,8 @@ CONFUSIONS: dict[str, str] = {
     "recordid": "recorded", "recordered": "recorded", "monitered": "monitored",
     "moniterd": "monitored", "appologise": "apologise", "apologize": "apologise",
     "apologized": "apologised", "sory": "sorry", "sorrry": "sorry",
+    # "speaking" loses its first sound in an introduction ("sipho peaking")
+    "peaking": "speaking",
 }
 # Two-word confusions where the first word is real English but wrong in this context.
 BIGRAM_CONFUSIONS: dict[tuple[str, str], tuple[str, str]] = {
@@ -45,6 +47,12 @@ BIGRAM_CONFUSIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("quality", "porpoises"): ("quality", "purposes"),
     ("training", "porpoises"): ("training", "purposes"),
     ("call", "maybe"): ("call", "may"),
+    # "calls are / calls may" run together in a recording notice ("call our recorded",
+    # "call my recorded", "calm are recorded")
+    ("call", "our"): ("calls", "are"),
+    ("call", "my"): ("calls", "may"),
+    ("calm", "are"): ("calls", "are"),
+    ("calm", "recorded"): ("calls", "recorded"),
 }
 # Contractions expanded before tokenising ("isn't" -> "is not"), in one regex pass.
 _CONTRACTION = re.compile(r"\b(can'?t|won'?t|shan't)\b|n't\b|'(m|re|ve|ll|d)\b", re.I)
@@ -97,7 +105,10 @@ def _word_logprob() -> Any:
 
 
 # The lookup table maps "'s" to "have"; keep it as written ("my name's", "it's", "John's").
-_LEMMA_OVERRIDES = {"'s": "'s"}
+# It also lacks a few contact-centre verb forms ("I'm unblocking the card", "I texted you").
+_LEMMA_OVERRIDES = {"'s": "'s", "unblocking": "unblock", "unblocked": "unblock",
+                    "texting": "text", "texted": "text", "couriering": "courier",
+                    "couriered": "courier"}
 
 
 NUMBER = "#"

@@ -181,3 +181,30 @@ def test_rules_failure_told_as_an_event_is_a_complaint(scorer: Scorer) -> None:
     t = call("Hello, Acme Air.", "my connecting flight has been cancelled",
              "Right, I've moved you onto the next one.", "thanks")
     assert verdict(scorer, t, "apology") == "not_met"
+
+
+@pytest.mark.parametrize("commitment", [
+    "I booked that in for Friday, you'll get a text.",  # ASR lost "'ve"
+    "I am unblocking the card while we speak.",
+    "I texted you the link a moment ago.",
+])
+def test_rules_commitments_through_asr_and_lookup_gaps(scorer: Scorer,
+                                                       commitment: str) -> None:
+    t = call("Hello, Acme.", "my card isn't working at the shops", commitment, "thanks")
+    assert verdict(scorer, t, "take_action") == "met"
+
+
+@pytest.mark.parametrize("answer", [
+    "It's called the saver plan, five pounds a month.",
+    "Once you've moved in, you apply online.",
+    "It's all done already, it went out on Monday.",
+])
+def test_rules_information_is_not_a_commitment(scorer: Scorer, answer: str) -> None:
+    t = call("Hello, Acme.", "what is the cheapest plan you have?", answer,
+             "great, that's all I needed to know")
+    assert verdict(scorer, t, "take_action") == "na"
+
+
+def test_rules_misheard_recording_notice(scorer: Scorer) -> None:
+    t = call("Hello, Acme, call our recorded for training.", "hi")
+    assert verdict(scorer, t, "recording_disclosure") == "met"

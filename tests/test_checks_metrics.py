@@ -138,3 +138,13 @@ def test_checks_metrics_metric_check_in_a_custom_scorecard(tmp_path: Path) -> No
     assert scorer.score(short).criteria[0].verdict == "met"
     untimed = Transcript("u", (Utterance("agent", "hi"),))
     assert scorer.score(untimed).criteria[0].verdict == "na"
+
+
+def test_checks_metrics_misheard_hold_wording_still_counts(scorer: Scorer) -> None:
+    # tiny.en hears "pop you on hold" as "pop you on phone" and drops a leading "thank you"
+    t = timed(("agent", 0.0, 3.0, "Hi there"), ("customer", 3.5, 6.0, "my parcel is late"),
+              ("agent", 6.5, 9.0, "Can I pop you on phone for a minute while I look?"),
+              ("customer", 9.2, 9.8, "okay"),
+              ("agent", 40.0, 44.0, "For holding, Sam. It's out for delivery."))
+    v, why = hold_verdict(scorer, t)
+    assert v == "met", why

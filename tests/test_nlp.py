@@ -67,3 +67,17 @@ def test_nlp_import_of_package_stays_light() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == ""
+
+
+def test_nlp_contact_centre_verbs_missing_from_the_lookup_table() -> None:
+    from qa_analytics.nlp import lemma
+
+    assert [lemma(w) for w in ("unblocking", "texted", "couriered")] == [
+        "unblock", "text", "courier"]
+
+
+def test_nlp_run_together_recording_notice_is_repaired() -> None:
+    from qa_analytics.nlp import normalise
+
+    assert normalise("call our recorded for training").text.startswith("call be record")
+    assert "speak" in normalise("sipho peaking").text
