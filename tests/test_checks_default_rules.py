@@ -208,3 +208,16 @@ def test_rules_information_is_not_a_commitment(scorer: Scorer, answer: str) -> N
 def test_rules_misheard_recording_notice(scorer: Scorer) -> None:
     t = call("Hello, Acme, call our recorded for training.", "hi")
     assert verdict(scorer, t, "recording_disclosure") == "met"
+
+
+def test_rules_customer_introduction_is_no_problem(scorer: Scorer) -> None:
+    t = call("Hello, Acme Bank.", "hi, this is Wendy Marsh",
+             "Hi Wendy, what can I do for you?", "what's the rate on the easy saver?",
+             "It's three percent.", "lovely, thanks")
+    assert verdict(scorer, t, "empathy") == "na"
+
+
+def test_rules_policy_refusal_is_not_empathy(scorer: Scorer) -> None:
+    t = call("Hello, Acme Retail.", "the kettle you sold me stopped working, I'm fed up",
+             "That's outside the returns period now.", "really?", "Yes.")
+    assert verdict(scorer, t, "empathy") == "not_met"
