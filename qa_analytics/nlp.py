@@ -18,10 +18,12 @@ contact-centre speech repeats itself (openings, closings, hold phrases).
 from __future__ import annotations
 
 import difflib
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # spaCy is imported lazily: `import qa_analytics` stays light
@@ -96,12 +98,36 @@ def _lemma_table() -> Any:
     return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
 
 
-@lru_cache(maxsize=1)
-def _word_logprob() -> Any:
-    # Loaded only when a rare-looking word is close to a domain word (about 2 s, once).
-    from spacy.lookups import load_lookups
+# Only words this long are corrected (shorter ones are too easily close to something).
+MIN_WORD_LENGTH = 5
+_COMMON_WORDS = Path(__file__).resolve().parent / "data" / "common_words.json"
 
-    return load_lookups("en", ["lexeme_prob"]).get_table("lexeme_prob")
+
+@lru_cache(maxsize=1)
+def _common_words() -> Container[str]:
+    """Lower-case words of MIN_WORD_LENGTH+ letters at least as frequent as RARE_LOGPROB.
+
+    Shipped precomputed (qa_analytics/training/vocabulary.py builds it from spaCy's 1M-word
+    lexeme_prob table, which takes ~2.4 s to load; this file takes milliseconds)."""
+    try:
+        doc = json.loads(_COMMON_WORDS.read_text(encoding="utf-8"))
+    except OSError:  # a source tree without the file: derive the same answer, slowly
+        from spacy.lookups import load_lookups
+
+        table = load_lookups("en", ["lexeme_prob"]).get_table("lexeme_prob")
+        return _CommonByTable(table)
+    return frozenset(doc["words"])
+
+
+class _CommonByTable:
+    """Membership test over the full frequency table (fallback without the shipped list)."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def __contains__(self, word: object) -> bool:
+        p = self.table.get(word)
+        return p is not None and p >= RARE_LOGPROB
 
 
 # The lookup table maps "'s" to "have"; keep it as written ("my name's", "it's", "John's").
@@ -132,7 +158,7 @@ class DomainVocabulary:
     """Words the checks look for; rare words close to one of them are corrected to it."""
 
     def __init__(self, words: Iterable[str] = ()) -> None:
-        self.words: frozenset[str] = frozenset(w for w in words if len(w) >= 5)
+        self.words: frozenset[str] = frozenset(w for w in words if len(w) >= MIN_WORD_LENGTH)
         self._sorted = sorted(self.words)
         self._cache: dict[str, str] = {}
 
@@ -141,13 +167,11 @@ class DomainVocabulary:
         if hit is not None:
             return hit
         fixed = word
-        if len(word) >= 5 and word not in self.words and self._sorted:
+        if len(word) >= MIN_WORD_LENGTH and word not in self.words and self._sorted:
             close = difflib.get_close_matches(word, self._sorted, n=1, cutoff=0.8)
             # Only correct words that are not common English ("trainee" stays "trainee").
-            if close and close[0][0] == word[0]:
-                logprob = _word_logprob().get(word)
-                if logprob is None or logprob < RARE_LOGPROB:
-                    fixed = close[0]
+            if close and close[0][0] == word[0] and word not in _common_words():
+                fixed = close[0]
         if len(self._cache) < 100_000:
             self._cache[word] = fixed
         return fixed

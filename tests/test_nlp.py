@@ -81,3 +81,29 @@ def test_nlp_run_together_recording_notice_is_repaired() -> None:
 
     assert normalise("call our recorded for training").text.startswith("call be record")
     assert "speak" in normalise("sipho peaking").text
+
+
+def test_nlp_shipped_common_words_match_the_frequency_table() -> None:
+    # The shipped list must be exactly what the 1M-word table says (same corrections as
+    # before, without the 2.4 s load); regenerate with python -m qa_analytics.training.vocabulary
+    import json
+
+    pytest.importorskip("spacy_lookups_data")
+    from qa_analytics.nlp import MIN_WORD_LENGTH, RARE_LOGPROB
+    from qa_analytics.training.vocabulary import COMMON_WORDS_PATH, build_common_words
+
+    shipped = json.loads(COMMON_WORDS_PATH.read_text(encoding="utf-8"))
+    assert shipped == build_common_words(RARE_LOGPROB, MIN_WORD_LENGTH)
+
+
+def test_nlp_fuzzy_correction_needs_no_big_table() -> None:
+    import time
+
+    from qa_analytics.nlp import DomainVocabulary, _common_words
+
+    _common_words.cache_clear()
+    start = time.perf_counter()
+    vocab = DomainVocabulary(["calling", "training", "recorded"])
+    assert [vocab.correct(w) for w in ("colling", "trainee", "recordid")] == [
+        "calling", "trainee", "recorded"]
+    assert time.perf_counter() - start < 1.0  # the 1M-word table took ~2.4 s
