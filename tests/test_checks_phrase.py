@@ -145,3 +145,20 @@ def test_checks_phrase_evidence_points_at_the_utterance(scorer: Scorer) -> None:
     (ev,) = crit.evidence
     assert (ev.speaker, ev.start_s, ev.end_s, ev.text) == (
         "agent", 0.5, 3.0, "Hello, calls are recorded.")
+
+
+def test_checks_phrase_pattern_prefilter_skips_only_impossible_turns() -> None:
+    # The Matcher runs only on turns holding every required token of some pattern; a
+    # lemma + surface-regex token ("I booked") needs a word with that lemma and ending.
+    from qa_analytics.checks.phrase import _may_match, _requirements
+    from qa_analytics.nlp import normalise
+
+    patterns = [[{"LOWER": "i"}, {"LOWER": "just", "OP": "?"},
+                 {"LEMMA": {"IN": ["book", "send"]}, "LOWER": {"REGEX": "ed$"}}]]
+    needs = _requirements(patterns)
+    assert _may_match(needs, normalise("I just booked it"))
+    assert not _may_match(needs, normalise("I will book it"))  # no past form
+    assert not _may_match(needs, normalise("they booked it"))  # no "i"
+    # a pattern with no required word cannot be prefiltered
+    assert _requirements([[{"IS_TITLE": True}, {"LEMMA": "speak"}], [{"IS_TITLE": True}]]) \
+        is None

@@ -16,6 +16,7 @@ can do").
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -43,6 +44,9 @@ class _Group:
         self.labels: list[str] = []
         self.phrase_matcher: Any = None
         self.matcher: Any = None
+        # Per token pattern, the word sets an utterance must each touch for it to match
+        # (None: always run the Matcher). Most turns fail them all and skip the full Doc.
+        self.requirements: list[list[Need]] | None = None
 
 
 class PatternBank:
@@ -105,6 +109,8 @@ class PatternBank:
                     matcher.add(label, self._patterns[label])
             group.phrase_matcher = phrase_matcher if len(phrase_matcher) else None
             group.matcher = matcher if len(matcher) else None
+            group.requirements = _requirements([p for label in group.labels
+                                                for p in self._patterns[label]])
         self._compiled = True
 
     def normalise(self, text: str) -> Normalised:
@@ -130,7 +136,8 @@ class PatternBank:
                     if doc is None and group.phrase_matcher is not None:
                         doc = docs[i] = lemma_doc(norms[i])
                     full_doc = None
-                    if group.matcher is not None:
+                    if group.matcher is not None and _may_match(group.requirements,
+                                                                 norms[i]):
                         full_doc = full.get(i)
                         if full_doc is None:
                             full_doc = full[i] = make_doc(norms[i])
@@ -144,7 +151,7 @@ class PatternBank:
     @staticmethod
     def _run(group: _Group, doc: Any, full_doc: Any) -> MatchSpans:
         matches = group.phrase_matcher(doc) if group.phrase_matcher is not None else []
-        if group.matcher is not None:
+        if group.matcher is not None and full_doc is not None:
             matches += group.matcher(full_doc)
         if not matches:
             return {}
@@ -160,6 +167,65 @@ class PatternBank:
 
         norm = self.normalise(text)
         return norm, self.match_call(Transcript("-", (Utterance(speaker, text),)), (norm,))[0]
+
+
+# What one required pattern token needs: a word from a set, or (lemma set, surface regex) for
+# tokens like {LEMMA: {IN: [book, ...]}, LOWER: {REGEX: "ed$"}} ("I booked").
+Need = frozenset[str] | tuple[frozenset[str], "re.Pattern[str]"]
+
+
+def _values(spec: Any) -> frozenset[str] | None:
+    if isinstance(spec, str):
+        values = [spec]
+    elif isinstance(spec, dict) and isinstance(spec.get("IN"), list):
+        values = spec["IN"]
+    else:
+        return None
+    words = frozenset(v.lower() for v in values if isinstance(v, str))
+    return words if words and all(any(c.isalnum() for c in w) for w in words) else None
+
+
+def _required(token: dict[str, Any]) -> Need | None:
+    """What this pattern token must be (None: cannot tell cheaply)."""
+    if token.get("OP") not in (None, "+", "1"):
+        return None  # optional or negated tokens need not be there
+    lemmas = _values(token.get("LEMMA"))
+    lower = token.get("LOWER")
+    if lemmas is not None and isinstance(lower, dict) and isinstance(lower.get("REGEX"), str):
+        return (lemmas, re.compile(lower["REGEX"]))
+    for key in ("LOWER", "LEMMA", "ORTH", "NORM", "TEXT"):
+        words = _values(token.get(key))
+        if words is not None:
+            return words
+    return None
+
+
+def _requirements(patterns: list[list[dict[str, Any]]]) -> list[list[Need]] | None:
+    """For each pattern, what its required tokens need (None if a pattern needs nothing)."""
+    out = []
+    for pattern in patterns:
+        needs = [v for v in (_required(t) for t in pattern) if v is not None]
+        if not needs:
+            return None
+        out.append(needs)
+    return out or None
+
+
+def _may_match(requirements: list[list[Need]] | None, norm: Normalised) -> bool:
+    """Whether some token pattern could match: each of its required tokens is present."""
+    if requirements is None:
+        return True
+    lowers = [w.lower() for w in norm.words]
+    tokens = set(lowers) | set(norm.lemmas)
+
+    def present(need: Need) -> bool:
+        if isinstance(need, frozenset):
+            return not need.isdisjoint(tokens)
+        lemmas, regex = need
+        return any(lem in lemmas and regex.search(w)
+                   for w, lem in zip(lowers, norm.lemmas, strict=True))
+
+    return any(all(present(need) for need in needs) for needs in requirements)
 
 
 def _pattern_words(token: dict[str, Any]) -> Iterable[str]:
