@@ -219,7 +219,9 @@ def _word_rule(surface: str, vocab: DomainVocabulary | None) -> tuple[str, str]:
         out = _DROP
     elif low in CONFUSIONS:
         out = (CONFUSIONS[low], CONFUSIONS[low])
-    elif vocab is not None and _WORD.fullmatch(low) and (fixed := vocab.correct(low)) != low:
+    elif vocab is not None and _WORD.fullmatch(low) and not surface[:1].isupper() \
+            and (fixed := vocab.correct(low)) != low:
+        # A capitalised word is most often a name ("this is Renee" is not "renew").
         out = (fixed, fixed)
     else:
         out = (surface, low)

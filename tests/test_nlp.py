@@ -107,3 +107,11 @@ def test_nlp_fuzzy_correction_needs_no_big_table() -> None:
     assert [vocab.correct(w) for w in ("colling", "trainee", "recordid")] == [
         "calling", "trainee", "recorded"]
     assert time.perf_counter() - start < 1.0  # the 1M-word table took ~2.4 s
+
+
+def test_nlp_capitalised_names_are_not_fuzzy_corrected() -> None:
+    from qa_analytics.nlp import DomainVocabulary, normalise
+
+    vocab = DomainVocabulary(["renew", "calling"])
+    assert "Renee" in normalise("this is Renee.", vocab).words
+    assert normalise("thank you for colling", vocab).words[-1] == "calling"
