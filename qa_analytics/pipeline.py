@@ -18,7 +18,13 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
@@ -187,14 +193,7 @@ class TranscriptionRunner:
             self.__enter__()
         groups = list(_chunks(calls, self.calls_per_task))
         if self._pool is None:
-            local = self._local
-            assert local is not None
-            for group in groups:
-                before = {**local.times.as_dict(), "decode_s": local.decode_s}
-                outcomes = local.transcribe_batch(group)
-                after = {**local.times.as_dict(), "decode_s": local.decode_s}
-                self._add_times({k: after[k] - before[k] for k in after})
-                yield from zip(group, outcomes, strict=True)
+            yield from self._run_local(groups)
             return
         pending: dict[Future, list[Call]] = {}
         queue = iter(groups)
@@ -230,6 +229,26 @@ class TranscriptionRunner:
                 if nxt is None:
                     break
                 submit(nxt)
+
+    def _run_local(self, groups: list[list[Call]]
+                   ) -> Iterator[tuple[Call, Transcript | QAError]]:
+        """In this process: while the model transcribes one group, a helper thread decodes
+        and prepares the next (numpy, onnxruntime and CTranslate2 release the GIL), so the
+        model is not left waiting for host work, which matters most on a GPU."""
+        local = self._local
+        assert local is not None
+        with ThreadPoolExecutor(1, thread_name_prefix="qa-prepare") as helper:
+            upcoming = helper.submit(local.prepare_batch, groups[0]) if groups else None
+            for number, group in enumerate(groups):
+                assert upcoming is not None
+                before = {**local.times.as_dict(), "decode_s": local.decode_s}
+                prepared = upcoming.result()
+                if number + 1 < len(groups):
+                    upcoming = helper.submit(local.prepare_batch, groups[number + 1])
+                outcomes = local.finish_batch(prepared)
+                after = {**local.times.as_dict(), "decode_s": local.decode_s}
+                self._add_times({k: after[k] - before[k] for k in after})
+                yield from zip(group, outcomes, strict=True)
 
     def _restart_pool(self) -> None:
         self.__exit__(None, None, None)

@@ -196,17 +196,24 @@ def test_a_model_failure_fails_only_that_call(transcriber: Transcriber,
     from qa_analytics.errors import TranscriptionError
 
     engine = transcriber.engine_
-    real = engine.transcribe_calls
+    real_prepare, real_infer = engine.prepare, engine.infer
     poison = SAMPLES_DIR / "sample_rude_agent.wav"
     poison_s = sf.info(str(poison)).duration
+    poisoned: set[int] = set()
 
-    def flaky(calls):  # type: ignore[no-untyped-def]
-        # fail any batch that contains the rude-agent call (recognised by its length)
+    def prepare(calls):  # type: ignore[no-untyped-def]
+        batch = real_prepare(calls)
         if any(abs(len(ch.samples) / 16000 - poison_s) < 0.01 for chans in calls for ch in chans):
-            raise RuntimeError("simulated decoder crash")
-        return real(calls)
+            poisoned.add(id(batch))  # this batch holds the rude-agent call
+        return batch
 
-    monkeypatch.setattr(engine, "transcribe_calls", flaky)
+    def infer(batch):  # type: ignore[no-untyped-def]
+        if id(batch) in poisoned:
+            raise RuntimeError("simulated decoder crash")
+        return real_infer(batch)
+
+    monkeypatch.setattr(engine, "prepare", prepare)
+    monkeypatch.setattr(engine, "infer", infer)
     outcomes = transcriber.transcribe_batch([
         _call(SAMPLES_DIR / "sample_general_enquiry.wav"), _call(poison)])
     assert outcomes[0].utterances

@@ -22,7 +22,7 @@ from qa_analytics.transcribe.assemble import (
     labelled_utterances,
     merge_in_time,
 )
-from qa_analytics.transcribe.engine import ChannelAudio, StageTimes, WhisperEngine
+from qa_analytics.transcribe.engine import ChannelAudio, PreparedBatch, StageTimes, WhisperEngine
 from qa_analytics.transcribe.options import TranscribeOptions, VadSettings
 
 __all__ = ["TranscribeOptions", "Transcriber", "VadSettings", "layout_channels"]
@@ -46,6 +46,16 @@ def layout_channels(call: Call, audio: DecodedAudio, customer: DecodedAudio | No
     first, second = ("agent", "customer") if call.channels == "agent,customer" else (
         "customer", "agent")
     return [ChannelAudio(first, audio.channels[0]), ChannelAudio(second, audio.channels[1])]
+
+
+@dataclass
+class PreparedCalls:
+    """Calls after the host-side half of transcription (see Transcriber.prepare_batch)."""
+
+    calls: list[Call]
+    outcomes: list[Transcript | QAError | None]  # decode failures already filled in
+    ready: list[tuple[int, list[ChannelAudio], float]]  # (index, channels, duration_s)
+    batch: PreparedBatch | None = None  # None when preparing the batch failed
 
 
 @dataclass
@@ -85,22 +95,36 @@ class Transcriber:
 
     def transcribe_batch(self, calls: Sequence[Call]) -> list[Transcript | QAError]:
         """Transcribe several calls in one batched pass; a bad call yields its error."""
+        return self.finish_batch(self.prepare_batch(calls))
+
+    def prepare_batch(self, calls: Sequence[Call]) -> PreparedCalls:
+        """Host-side half: decode, VAD, packing, features. Can run on a helper thread while
+        ``finish_batch`` runs the model on the previous group."""
         self.load()
-        outcomes: list[Transcript | QAError | None] = [None] * len(calls)
-        ready: list[tuple[int, list[ChannelAudio], float]] = []
+        prepared = PreparedCalls(list(calls), [None] * len(calls), [])
         for index, call in enumerate(calls):
             try:
                 channels, duration = self._decode(call)
             except QAError as exc:
-                outcomes[index] = exc
+                prepared.outcomes[index] = exc
                 continue
-            ready.append((index, channels, duration))
+            prepared.ready.append((index, channels, duration))
         try:
-            words = self.engine_.transcribe_calls([channels for _, channels, _ in ready])
+            prepared.batch = self.engine_.prepare([ch for _, ch, _ in prepared.ready])
+        except Exception:  # retried call by call in finish_batch
+            prepared.batch = None
+        return prepared
+
+    def finish_batch(self, prepared: PreparedCalls) -> list[Transcript | QAError]:
+        """Model half: words for every prepared call, assembled into transcripts."""
+        calls, outcomes, ready = prepared.calls, prepared.outcomes, prepared.ready
+        try:
+            if prepared.batch is None:
+                raise RuntimeError("preparing the batch failed")
+            words = self.engine_.infer(prepared.batch)
         except Exception:
-            if len(ready) == 1:
-                index = ready[0][0]
-                outcomes[index] = self._failure(calls[index])
+            if len(ready) == 1 and prepared.batch is not None:
+                outcomes[ready[0][0]] = self._failure(calls[ready[0][0]])
                 return [o for o in outcomes if o is not None]
             # One bad recording must not sink the others: retry each call on its own.
             for index, channels, duration in ready:

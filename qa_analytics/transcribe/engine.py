@@ -65,6 +65,15 @@ class _Window:
         return piece, mapped_start, max(mapped_start, min(end + offset, limit))
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """Speech windows and their features for a group of calls, ready for the model."""
+
+    channels: list[int]  # channel count per call
+    windows: list[_Window]
+    features: list[np.ndarray]  # one array per model batch of windows
+
+
 @dataclass(slots=True)
 class StageTimes:
     """Seconds spent per stage in this engine, summed over calls (for benchmarks)."""
@@ -217,6 +226,14 @@ class WhisperEngine:
 
     def transcribe_calls(self, calls: Sequence[Sequence[ChannelAudio]]) -> list[list[list[Word]]]:
         """Words (on the recording's clock) per call, per channel, for several calls at once."""
+        return self.infer(self.prepare(calls))
+
+    def prepare(self, calls: Sequence[Sequence[ChannelAudio]]) -> PreparedBatch:
+        """Host-side work: VAD, packing into windows, log-mel features (no model call).
+
+        Safe to run on another thread while ``infer`` runs the model on the previous batch:
+        numpy and onnxruntime release the GIL.
+        """
         self.load()
         stretches: list[_Stretch] = []
         for call_index, channels in enumerate(calls):
@@ -227,10 +244,20 @@ class WhisperEngine:
         stretches.sort(key=lambda s: (s.call_index, s.start, s.channel_index))
         audio = [[channel.samples for channel in channels] for channels in calls]
         windows = pack_speech(stretches, audio, self.options.chunk_length_s)
-        words: list[list[list[Word]]] = [[[] for _ in channels] for channels in calls]
-        for start in range(0, len(windows), self.options.batch_size):
-            batch = windows[start:start + self.options.batch_size]
-            for window, subsegments in zip(batch, self._decode(batch), strict=True):
+        started = time.perf_counter()
+        features = [self._features(windows[i:i + self.options.batch_size])
+                    for i in range(0, len(windows), self.options.batch_size)]
+        self.times.features_s += time.perf_counter() - started
+        return PreparedBatch([len(channels) for channels in calls], windows, features)
+
+    def infer(self, prepared: PreparedBatch) -> list[list[list[Word]]]:
+        """Model work on a prepared batch: words per call, per channel."""
+        self.load()
+        size = self.options.batch_size
+        words: list[list[list[Word]]] = [[[] for _ in range(n)] for n in prepared.channels]
+        for number, features in enumerate(prepared.features):
+            batch = prepared.windows[number * size:(number + 1) * size]
+            for window, subsegments in zip(batch, self._decode(batch, features), strict=True):
                 for piece, word in self._window_words(window, subsegments):
                     words[piece.call_index][piece.channel_index].append(word)
         for per_call in words:
@@ -238,15 +265,13 @@ class WhisperEngine:
                 channel_words.sort(key=lambda w: w.start_s)
         return words
 
-    def _decode(self, batch: list[_Window]) -> list[list[dict]]:
+    def _features(self, batch: list[_Window]) -> np.ndarray:
         from faster_whisper.audio import pad_or_trim
 
-        model = self.model_
-        started = time.perf_counter()
-        features = np.stack([
-            pad_or_trim(model.feature_extractor(w.audio)[..., :-1]) for w in batch
-        ])
-        self.times.features_s += time.perf_counter() - started
+        extract = self.model_.feature_extractor
+        return np.stack([pad_or_trim(extract(w.audio)[..., :-1]) for w in batch])
+
+    def _decode(self, batch: list[_Window], features: np.ndarray) -> list[list[dict]]:
         self.times.speech_s += sum(len(w.audio) for w in batch) / SAMPLE_RATE
         self.times.windows += len(batch)
         started = time.perf_counter()
