@@ -27,7 +27,6 @@ COMMAND_MODULES = (
     "qa_analytics.cli.transcribe_cmd",
     "qa_analytics.cli.score_cmd",
     "qa_analytics.cli.review_cmd",
-    "qa_analytics.cli.bench_cmd",
 )
 
 
