@@ -137,6 +137,11 @@ _LEMMA_OVERRIDES = {"'s": "'s", "unblocking": "unblock", "unblocked": "unblock",
                     "couriered": "courier"}
 
 
+# After these words "'s" is "is" ("it's", "that's", "there's"), elsewhere a possessive or
+# "has" ("John's", "my name's" stays "'s").
+_IS_BEFORE = frozenset({"it", "that", "this", "there", "here", "what", "who", "where", "how",
+                        "he", "she", "everything", "nothing", "something", "someone"})
+
 NUMBER = "#"
 _DIGIT = re.compile(r"\d")
 
@@ -261,7 +266,11 @@ def _normalise_cached(text: str, vocab: DomainVocabulary | None,
         if fix is not None:
             lowers[i], lowers[i + 1] = fix
             words[i], words[i + 1] = fix
-    return Normalised(tuple(words), tuple(lemma(w) for w in lowers))
+    lemmas = [lemma(w) for w in lowers]
+    for i in range(1, len(lowers)):
+        if lowers[i] == "'s" and lowers[i - 1] in _IS_BEFORE:
+            lemmas[i] = "be"  # "it's simple" meets the phrase "it be simple"
+    return Normalised(tuple(words), tuple(lemmas))
 
 
 def make_doc(norm: Normalised) -> Doc:

@@ -221,3 +221,23 @@ def test_rules_policy_refusal_is_not_empathy(scorer: Scorer) -> None:
     t = call("Hello, Acme Retail.", "the kettle you sold me stopped working, I'm fed up",
              "That's outside the returns period now.", "really?", "Yes.")
     assert verdict(scorer, t, "empathy") == "not_met"
+
+
+def test_rules_contracted_patronising_remark(scorer: Scorer) -> None:
+    # "it's" must meet the phrase "it be really simple"
+    t = call("Hello, Acme.", "the app won't log me in", "It's really simple, honestly.",
+             "okay")
+    assert verdict(scorer, t, "prohibited_language") == "not_met"
+
+
+@pytest.mark.parametrize("opening", [
+    "Hello, Acme Energy, you're speaking to me, Miss Carla.",  # a misheard name
+    "morning acme energy your speaking with tolerance calls are recorded",
+])
+def test_rules_speaking_with_someone_through_asr(scorer: Scorer, opening: str) -> None:
+    assert verdict(scorer, call(opening, "hi"), "agent_introduction") == "met"
+
+
+def test_rules_speaking_with_a_team_is_not_a_name(scorer: Scorer) -> None:
+    t = call("Hello, you're speaking with customer services.", "hi")
+    assert verdict(scorer, t, "agent_introduction") == "not_met"

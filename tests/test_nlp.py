@@ -115,3 +115,11 @@ def test_nlp_capitalised_names_are_not_fuzzy_corrected() -> None:
     vocab = DomainVocabulary(["renew", "calling"])
     assert "Renee" in normalise("this is Renee.", vocab).words
     assert normalise("thank you for colling", vocab).words[-1] == "calling"
+
+
+def test_nlp_contracted_is_after_a_pronoun_is_be() -> None:
+    from qa_analytics.nlp import normalise
+
+    assert normalise("it's really simple").text == "it be really simple"
+    assert normalise("that's on us").text == "that be on us"
+    assert normalise("my name's Ana").lemmas[2] == "'s"  # not after a pronoun
