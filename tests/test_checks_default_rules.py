@@ -241,3 +241,26 @@ def test_rules_speaking_with_someone_through_asr(scorer: Scorer, opening: str) -
 def test_rules_speaking_with_a_team_is_not_a_name(scorer: Scorer) -> None:
     t = call("Hello, you're speaking with customer services.", "hi")
     assert verdict(scorer, t, "agent_introduction") == "not_met"
+
+
+def test_rules_asking_to_hold_is_not_a_commitment(scorer: Scorer) -> None:
+    t = call("Hello, Acme Mobile.", "when does my contract end?",
+             "Do you mind if I put you on hold while I look?", "fine",
+             "It ends in June.", "that's all I needed to know, thanks")
+    assert verdict(scorer, t, "take_action") == "na"
+
+
+def test_rules_plain_acknowledgement_of_annoyance_is_empathy(scorer: Scorer) -> None:
+    t = call("Hello, Acme Hire.", "you've charged me for fuel but I brought it back full",
+             "That's annoying when you filled it up. Let me look.", "thanks")
+    assert verdict(scorer, t, "empathy") == "met"
+
+
+def test_rules_cancelled_service_is_a_complaint_but_asking_to_cancel_is_not(
+        scorer: Scorer) -> None:
+    failed = call("Hello, Acme Rail.", "my train on Friday was cancelled",
+                  "I've refunded the ticket.", "thanks")
+    asked = call("Hello, Acme Gym.", "I'd like my membership to be cancelled please",
+                 "I've cancelled it.", "thanks")
+    assert verdict(scorer, failed, "apology") == "not_met"
+    assert verdict(scorer, asked, "apology") == "na"
