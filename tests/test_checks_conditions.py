@@ -42,3 +42,18 @@ def test_conditions_negation_in_the_same_clause_only() -> None:
     assert not negated(("no", ".", "the", "call", "be", "record"), 5)  # new sentence
     assert not negated(("no", "problem", "the", "call", "be", "record"), 5, window=3)
     assert not negated(("i", "understand", "but", "call", "be", "record"), 5)
+
+
+def test_conditions_no_as_interjection_is_not_negation() -> None:
+    from qa_analytics.checks.conditions import negated
+    from qa_analytics.nlp import normalise
+
+    def neg(text: str, word: str) -> bool:
+        lemmas = normalise(text).lemmas
+        return negated(lemmas, lemmas.index(word))
+
+    assert not neg("No problem, I've sent it", "i")
+    assert not neg("no worries I will email it", "i")
+    assert not neg("No, you're booked in", "you")
+    assert neg("this call is not recorded", "record")
+    assert neg("we have no record", "record")

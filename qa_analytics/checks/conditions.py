@@ -60,11 +60,19 @@ def select_indices(transcript: Transcript, speaker: str,
     return idx, f"{who} turns (no timings for the time window)"
 
 
+# "No problem, I've sent it" and a turn-opening "No, you're booked in" are interjections, not
+# negations (commas are gone after normalisation, so the clause break must be inferred).
+_NO_INTERJECTION = frozenset({"problem", "worry", "bother", "trouble", "rush", "hurry"})
+
+
 def negated(lemmas: tuple[str, ...], start: int, window: int = 3) -> bool:
     """A negation cue shortly before a match, in the same clause ("this call is not recorded")."""
     for j in range(start - 1, max(-1, start - 1 - window), -1):
         tok = lemmas[j]
         if tok in _CLAUSE_BREAK:
+            return False
+        if tok == "no" and (j == 0 or lemmas[j - 1] in _CLAUSE_BREAK
+                            or (j + 1 < len(lemmas) and lemmas[j + 1] in _NO_INTERJECTION)):
             return False
         if tok in NEGATION_CUES:
             return True
