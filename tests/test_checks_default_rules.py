@@ -264,3 +264,14 @@ def test_rules_cancelled_service_is_a_complaint_but_asking_to_cancel_is_not(
                  "I've cancelled it.", "thanks")
     assert verdict(scorer, failed, "apology") == "not_met"
     assert verdict(scorer, asked, "apology") == "na"
+
+
+def test_rules_misheard_date_of_birth_is_still_a_verification_request(
+        scorer: Scorer) -> None:
+    t = call("Hello, Acme Bank.", "I want to check my balance",
+             "Can I take your name and make a birth please?", "Ann Lee, 2 May",
+             "Thanks. Your balance is forty pounds.", "thanks")
+    assert verdict(scorer, t, "identity_verification") == "met"
+    t2 = call("Hello, Acme Council.", "I need a copy of a birth certificate",
+              "You can order one online.", "thanks")
+    assert verdict(scorer, t2, "identity_verification") == "na"
