@@ -5,6 +5,8 @@
     python -m benchmarks.evaluate --audio         # also synthesize -> transcribe -> score
     python -m benchmarks.evaluate --shared        # also the third-party corpora in ../shared/data
     python -m benchmarks.evaluate --out DIR       # where reports go (default benchmarks/results)
+    python -m benchmarks.evaluate --calls benchmarks/holdout/calls \
+        --labels benchmarks/holdout/labels.csv --name holdout   # another set -> eval_holdout_text.*
 
 Per criterion: accuracy, precision and recall of `met`, Cohen's kappa over the three verdicts,
 support per verdict and a confusion matrix, plus every disagreement (call, gold, predicted).
@@ -50,13 +52,15 @@ class EvalCall:
 
 
 # ------------------------------------------------------------------ data
-def load_eval_set(eval_dir: Path = EVAL_DIR) -> list[EvalCall]:
+def load_eval_set(eval_dir: Path = EVAL_DIR, *, calls_dir: Path | None = None,
+                  labels: Path | None = None) -> list[EvalCall]:
+    """Calls from `calls_dir` (default eval_dir/calls), gold from `labels` (eval_dir/labels.csv)."""
     gold: dict[str, dict[str, str]] = {}
-    with open(eval_dir / "labels.csv", newline="", encoding="utf-8") as fh:
+    with open(labels or eval_dir / "labels.csv", newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             gold.setdefault(row["call_id"], {})[row["criterion"]] = row["verdict"]
     calls = []
-    for path in sorted((eval_dir / "calls").glob("*.json")):
+    for path in sorted((calls_dir or eval_dir / "calls").glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         calls.append(EvalCall(data["call_id"], data, gold.get(data["call_id"], {})))
     return calls
@@ -182,7 +186,7 @@ def print_summary(report: Mapping[str, Any], label: str) -> None:
 
 
 # ------------------------------------------------------------------ runs
-def run_text(calls: Sequence[EvalCall], out_dir: Path, quick: bool
+def run_text(calls: Sequence[EvalCall], out_dir: Path, quick: bool, *, name: str | None = None
              ) -> tuple[dict[str, Any], Predictions]:
     scorer = load_default_scorer()
     started = time.perf_counter()
@@ -193,7 +197,9 @@ def run_text(calls: Sequence[EvalCall], out_dir: Path, quick: bool
                           extra={"subset": "quick" if quick else "full",
                                  "wall_s": round(wall, 2), "versions": _versions(scorer),
                                  "accuracy_by_group": accuracy_by_group(calls, preds)})
-    write_report(report, out_dir, "eval_text", "Evaluation set, text transcripts")
+    stem, title = (("eval_text", "Evaluation set") if name is None
+                   else (f"eval_{name}_text", f"Evaluation set '{name}'"))
+    write_report(report, out_dir, stem, f"{title}, text transcripts")
     return report, preds
 
 
@@ -341,13 +347,16 @@ def consistency(calls: Sequence[EvalCall], audio: Predictions, text: Predictions
 
 
 def run_audio(calls: Sequence[EvalCall], out_dir: Path, work_dir: Path, *, device: str,
-              quick: bool, text_preds: Predictions | None = None) -> dict[str, Any] | None:
-    title = "Evaluation set, synthesized audio through the full pipeline"
+              quick: bool, text_preds: Predictions | None = None,
+              name: str | None = None) -> dict[str, Any] | None:
+    stem = "eval_audio" if name is None else f"eval_{name}_audio"
+    label = "Evaluation set" if name is None else f"Evaluation set '{name}'"
+    title = f"{label}, synthesized audio through the full pipeline"
     try:
         import qa_analytics.pipeline  # noqa: F401
         wavs = synthesize_calls(calls, work_dir / "wav")
     except (ImportError, RuntimeError) as exc:
-        _unavailable(out_dir, "eval_audio", title, str(exc))
+        _unavailable(out_dir, stem, title, str(exc))
         return None
     rows = [{"call_id": c.call_id, "path": str(wavs[c.call_id]),
              "agent_id": str(c.data.get("agent_id") or ""), "channels": "agent,customer"}
@@ -362,7 +371,7 @@ def run_audio(calls: Sequence[EvalCall], out_dir: Path, work_dir: Path, *, devic
                                  "kappa_vs_text_verdicts": consistency(calls, preds,
                                                                        text_preds or {}),
                                  "pipeline": summary})
-    write_report(report, out_dir, "eval_audio", title)
+    write_report(report, out_dir, stem, title)
     return report
 
 
@@ -431,16 +440,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=None,
                         help="folder for synthesized audio and pipeline state "
                              "(default out/eval_work; re-runs reuse it)")
+    parser.add_argument("--calls", type=Path, default=None,
+                        help="folder of <call_id>.json to evaluate (default benchmarks/eval/calls)")
+    parser.add_argument("--labels", type=Path, default=None,
+                        help="gold labels CSV for --calls (default benchmarks/eval/labels.csv)")
+    parser.add_argument("--name", default=None,
+                        help="set name: reports become eval_<name>_text/_audio (default eval_text)")
     args = parser.parse_args(argv)
 
-    calls = load_eval_set()
+    calls = load_eval_set(calls_dir=args.calls, labels=args.labels)
     text_calls = quick_subset(calls, QUICK_TEXT_EVERY) if args.quick else calls
-    text_report, text_preds = run_text(text_calls, args.out, args.quick)
+    text_report, text_preds = run_text(text_calls, args.out, args.quick, name=args.name)
     print_summary(text_report, "text")
     if args.audio:
         audio_calls = audio_subset(calls, QUICK_AUDIO_CALLS) if args.quick else calls
         report = run_audio(audio_calls, args.out, args.work or DEFAULT_WORK,
-                           device=args.device, quick=args.quick, text_preds=text_preds)
+                           device=args.device, quick=args.quick, text_preds=text_preds,
+                           name=args.name)
         if report is not None:
             print_summary(report, "audio")
     if args.shared:
