@@ -118,3 +118,16 @@ def test_checks_classifier_unknown_label_or_model_fails_at_build(tmp_path) -> No
         card({"type": "classifier.v1", "model": "agent_empathy", "labels": ["angry"]}).build()
     with pytest.raises(ModelError, match="classifier nope: cannot read"):
         card({"type": "classifier.v1", "model": "nope", "labels": ["x"]}).build()
+
+
+def test_checks_classifier_fragments_get_no_model_score() -> None:
+    # ASR splits turns into fragments ("and", "great and") that an uncalibrated model may
+    # score as a problem; the default card's customer-problem check needs 3 words.
+    from qa_analytics.records import Transcript, Utterance
+    from qa_analytics.scorer import load_scorer
+
+    t = Transcript("f", (Utterance("agent", "Hello, Acme."), Utterance("customer", "and"),
+                         Utterance("agent", "Go on."), Utterance("customer", "great and"),
+                         Utterance("agent", "Opening hours are nine to five.")))
+    verdicts = {c.id: c.verdict for c in load_scorer().score(t).criteria}
+    assert verdicts["empathy"] == "na"

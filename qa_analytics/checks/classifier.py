@@ -121,6 +121,9 @@ class ClassifierParams(Params):
     negation: bool = True
     # classify each sentence of a turn and keep the highest probability
     split_sentences: bool = True
+    # sentences with fewer words get no model score (phrases still count): a model is not
+    # calibrated on fragments ("and", "great and") that ASR splits off a turn
+    min_words: int = Field(default=0, ge=0)
     describe: str = ""
 
 
@@ -137,6 +140,10 @@ def _sentences(lemmas: tuple[str, ...], split: bool) -> list[str]:
     if current:
         out.append(" ".join(current))
     return out or [""]
+
+
+def _word_count(sentence: str) -> int:
+    return sum(1 for w in sentence.split() if w.isalpha())
 
 
 class ClassifierCheck:
@@ -164,6 +171,7 @@ class ClassifierCheck:
         (a turn often mixes "I'm sorry to hear that." with procedure). One session.run per
         model and speaker per call, over every sentence at once."""
         speaker, split = self.params.speaker, self.params.split_sentences
+        min_words = self.params.min_words
 
         def run() -> tuple[list[int], Any]:
             owners: list[int] = []
@@ -171,11 +179,13 @@ class ClassifierCheck:
             for i, u in enumerate(view.utterances):
                 if speaker == "any" or u.speaker == speaker:
                     for sentence in _sentences(view.norms[i].lemmas, split):
+                        if min_words and _word_count(sentence) < min_words:
+                            continue
                         owners.append(i)
                         texts.append(sentence)
             return owners, self.model.predict_proba(texts)
 
-        owners, probs = view.cached((self.params.model, speaker, split), run)
+        owners, probs = view.cached((self.params.model, speaker, split, min_words), run)
         if not owners:
             return {}
         out: dict[int, float] = {}
