@@ -275,3 +275,11 @@ def test_rules_misheard_date_of_birth_is_still_a_verification_request(
     t2 = call("Hello, Acme Council.", "I need a copy of a birth certificate",
               "You can order one online.", "thanks")
     assert verdict(scorer, t2, "identity_verification") == "na"
+
+
+def test_rules_condolence_is_not_an_apology(scorer: Scorer) -> None:
+    # the customer also complains, so apology applies; condolences alone do not meet it
+    t = call("Hello, Acme Life.", "my mum died and your letters keep coming addressed to her, "
+             "it's not good enough",
+             "I'm so sorry for your loss. I'll stop the letters today.", "thank you")
+    assert verdict(scorer, t, "apology") == "not_met"
