@@ -207,7 +207,8 @@ def _requirements(patterns: list[list[dict[str, Any]]]) -> list[list[Need]] | No
         needs = [v for v in (_required(t) for t in pattern) if v is not None]
         if not needs:
             return None
-        out.append(needs)
+        # cheap set tests first; a lemma + regex need scans words only if they get that far
+        out.append(sorted(needs, key=lambda n: not isinstance(n, frozenset)))
     return out or None
 
 
@@ -222,8 +223,9 @@ def _may_match(requirements: list[list[Need]] | None, norm: Normalised) -> bool:
         if isinstance(need, frozenset):
             return not need.isdisjoint(tokens)
         lemmas, regex = need
-        return any(lem in lemmas and regex.search(w)
-                   for w, lem in zip(lowers, norm.lemmas, strict=True))
+        found = lemmas.intersection(norm.lemmas)
+        return bool(found) and any(lem in found and regex.search(w)
+                                   for w, lem in zip(lowers, norm.lemmas, strict=True))
 
     return any(all(present(need) for need in needs) for needs in requirements)
 
