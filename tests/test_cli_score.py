@@ -79,7 +79,7 @@ def test_cli_score_missing_input_is_exit_2(tmp_path: Path, capsys) -> None:
 
 def test_cli_scorecard_validate_and_show(tmp_path: Path, capsys) -> None:
     assert main(["scorecard", "validate", str(REPO / "configs" / "default.yaml")]) == 0
-    assert "valid (default@1.0.0, 10 criteria" in capsys.readouterr().out
+    assert "valid (default@1.1.0, 10 criteria" in capsys.readouterr().out
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: x\nversion: '1'\nname: X\nsections: {}\ncriteria: {}\nextra: 1\n")
     assert main(["scorecard", "validate", str(bad)]) == 2
