@@ -283,3 +283,41 @@ def test_rules_condolence_is_not_an_apology(scorer: Scorer) -> None:
              "it's not good enough",
              "I'm so sorry for your loss. I'll stop the letters today.", "thank you")
     assert verdict(scorer, t, "apology") == "not_met"
+
+
+@pytest.mark.parametrize("remark", [
+    "What do you want me to do about it?",
+    "I haven't got all day, get to the point.",
+    "You're not listening, I just told you.",
+])
+def test_rules_dismissive_remarks_are_prohibited(scorer: Scorer, remark: str) -> None:
+    t = call("Hello, Acme.", "my order never came", remark, "okay")
+    assert verdict(scorer, t, "prohibited_language") == "not_met"
+
+
+@pytest.mark.parametrize("commitment", [
+    "Let me reset that for you now.",
+    "I'll get someone from the repairs team to ring you this afternoon.",
+    "You'll receive a refund within five working days.",
+])
+def test_rules_more_commitment_wordings(scorer: Scorer, commitment: str) -> None:
+    t = call("Hello, Acme.", "my router keeps dropping the connection, it's not working",
+             commitment, "thanks")
+    assert verdict(scorer, t, "take_action") == "met"
+
+
+def test_rules_let_me_ask_is_not_a_commitment(scorer: Scorer) -> None:
+    t = call("Hello, Acme.", "my router keeps dropping the connection, it's not working",
+             "Let me ask you a few questions first.", "sure")
+    assert verdict(scorer, t, "take_action") == "not_met"
+
+
+@pytest.mark.parametrize("request_", [
+    "Can you confirm the address we have on file?",
+    "And your mother's maiden name?",
+    "Could you read me the verification code we sent you?",
+])
+def test_rules_more_verification_requests(scorer: Scorer, request_: str) -> None:
+    t = call("Hello, Acme Bank.", "I need to check my balance", request_, "sure",
+             "Thanks. Your balance is forty pounds.", "thanks")
+    assert verdict(scorer, t, "identity_verification") == "met"
