@@ -219,3 +219,36 @@ def test_a_model_failure_fails_only_that_call(transcriber: Transcriber,
     assert outcomes[0].utterances
     assert isinstance(outcomes[1], TranscriptionError)
     assert "sample_rude_agent.wav: transcription failed (RuntimeError" in str(outcomes[1])
+
+
+def test_packing_can_keep_one_speaker_per_window() -> None:
+    rate = 16000
+    audio = [[np.zeros(rate * 40, dtype=np.float32), np.zeros(rate * 40, dtype=np.float32)]]
+    stretches = [_Stretch(0, ch, i * rate * 8 + ch * rate * 4, i * rate * 8 + ch * rate * 4
+                          + rate * 3) for i in range(4) for ch in (0, 1)]
+    mixed = pack_speech(stretches, audio, 30.0)
+    apart = pack_speech(stretches, audio, 30.0,
+                        together=lambda s: (s.call_index, s.channel_index))
+    assert len(mixed) == 1
+    assert len(apart) == 2
+    assert all(len({p.channel_index for p in w.pieces}) == 1 for w in apart)
+
+
+def test_rejected_packed_window_is_redecoded_piece_by_piece(
+        transcriber: Transcriber, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A looping decoder output on a packed window must not cost both speakers' speech.
+    engine = transcriber.engine_
+    real_decode = engine._decode
+
+    def looping_first_window(batch, features):  # type: ignore[no-untyped-def]
+        outputs = real_decode(batch, features)
+        if len(batch[0].pieces) > 1:
+            outputs[0] = [{**outputs[0][0], "compression_ratio": 9.0}]  # rejected whole
+        return outputs
+
+    monkeypatch.setattr(engine, "_decode", looping_first_window)
+    before = engine.times.retried_windows
+    transcript = transcriber.transcribe(_call(SAMPLES_DIR / "sample_general_enquiry.wav"))
+    assert engine.times.retried_windows == before + 1
+    assert transcript.utterances[0].speaker == "agent"
+    assert "hello" in transcript.utterances[0].text.lower()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -83,10 +83,12 @@ class StageTimes:
     asr_s: float = 0.0
     speech_s: float = 0.0  # audio seconds that reached the model after VAD
     windows: int = 0
+    retried_windows: int = 0  # packed windows rejected whole and re-decoded piece by piece
 
     def as_dict(self) -> dict[str, float]:
         return {"vad_s": self.vad_s, "features_s": self.features_s, "asr_s": self.asr_s,
-                "speech_s": self.speech_s, "windows": float(self.windows)}
+                "speech_s": self.speech_s, "windows": float(self.windows),
+                "retried_windows": float(self.retried_windows)}
 
 
 def active_regions(samples: np.ndarray, gate_dbfs: float | None, block_s: float = 0.25,
@@ -116,7 +118,8 @@ PIECE_GAP_S = 0.1  # silence between packed pieces, so words of two pieces never
 
 
 def pack_speech(
-    stretches: Sequence[_Stretch], audio: Sequence[Sequence[np.ndarray]], max_window_s: float
+    stretches: Sequence[_Stretch], audio: Sequence[Sequence[np.ndarray]], max_window_s: float,
+    *, together: Callable[[_Stretch], object] = lambda s: None, gap_s: float = PIECE_GAP_S,
 ) -> list[_Window]:
     """Pack speech stretches into as few windows of at most max_window_s as fit, first-fit in
     the order given (conversation order), across channels and calls.
@@ -125,16 +128,20 @@ def pack_speech(
     packing both sides of a call together roughly halves the windows of a short call.
     """
     limit = int(max_window_s * SAMPLE_RATE)
-    gap = int(PIECE_GAP_S * SAMPLE_RATE)
+    gap = int(gap_s * SAMPLE_RATE)
     bins: list[tuple[list[np.ndarray], list[_Piece], list[int]]] = []  # parts, pieces, [used]
+    keys: list[object] = []
     for stretch in stretches:
         length = min(stretch.end - stretch.start, limit)
         if length <= 0:
             continue
-        target = next((b for b in bins if b[2][0] + gap + length <= limit), None)
+        key = together(stretch)
+        target = next((b for b, k in zip(bins, keys, strict=True)
+                       if k == key and b[2][0] + gap + length <= limit), None)
         if target is None:
             target = ([], [], [0])
             bins.append(target)
+            keys.append(key)
         parts, pieces, used = target
         if parts:
             parts.append(np.zeros(gap, dtype=np.float32))
@@ -243,7 +250,10 @@ class WhisperEngine:
         # Conversation order: both sides of a call interleaved in time, call after call.
         stretches.sort(key=lambda s: (s.call_index, s.start, s.channel_index))
         audio = [[channel.samples for channel in channels] for channels in calls]
-        windows = pack_speech(stretches, audio, self.options.chunk_length_s)
+        windows = pack_speech(
+            stretches, audio, self.options.chunk_length_s,
+            together=(lambda s: None) if self.options.pack_channels_together
+            else (lambda s: (s.call_index, s.channel_index)))
         started = time.perf_counter()
         features = [self._features(windows[i:i + self.options.batch_size])
                     for i in range(0, len(windows), self.options.batch_size)]
@@ -255,10 +265,29 @@ class WhisperEngine:
         self.load()
         size = self.options.batch_size
         words: list[list[list[Word]]] = [[[] for _ in range(n)] for n in prepared.channels]
+        rejected: list[_Window] = []
         for number, features in enumerate(prepared.features):
             batch = prepared.windows[number * size:(number + 1) * size]
             for window, subsegments in zip(batch, self._decode(batch, features), strict=True):
-                for piece, word in self._window_words(window, subsegments):
+                kept = self._window_words(window, subsegments)
+                if kept is None and len(window.pieces) > 1:
+                    rejected.append(window)
+                for piece, word in kept or ():
+                    words[piece.call_index][piece.channel_index].append(word)
+        # A packed window the filters reject (the decoder looped, or said "no speech") may
+        # still hold good speech in most of its pieces: decode those one by one rather than
+        # lose up to 30 s of both speakers. Rare, so cheap; a piece rejected alone is dropped.
+        singles = [_Window(w.audio[int(p.window_start_s * SAMPLE_RATE):
+                                   int((p.window_start_s + p.duration_s) * SAMPLE_RATE)],
+                           [_Piece(0.0, p.original_start_s, p.duration_s, p.call_index,
+                                   p.channel_index)])
+                   for w in rejected for p in w.pieces]
+        self.times.retried_windows += len(rejected)
+        for start in range(0, len(singles), size):
+            batch = singles[start:start + size]
+            for window, subsegments in zip(batch, self._decode(batch, self._features(batch)),
+                                           strict=True):
+                for piece, word in self._window_words(window, subsegments) or ():
                     words[piece.call_index][piece.channel_index].append(word)
         for per_call in words:
             for channel_words in per_call:
@@ -284,15 +313,19 @@ class WhisperEngine:
         return outputs
 
     def _window_words(self, window: _Window, subsegments: list[dict]
-                      ) -> list[tuple[_Piece, Word]]:
+                      ) -> list[tuple[_Piece, Word]] | None:
+        """Words of a decoded window on the recording's clock; None when every segment is
+        rejected as a likely hallucination (no speech, or repetitive text)."""
         o = self.options
         result: list[tuple[_Piece, Word]] = []
+        accepted = False
         for seg in subsegments:
             silent = (seg["no_speech_prob"] > o.no_speech_threshold
                       and seg["avg_logprob"] < o.log_prob_threshold)
             repetitive = seg["compression_ratio"] > o.compression_ratio_threshold
             if silent or repetitive:
                 continue  # likely hallucination on silence, music or noise
+            accepted = True
             for w in seg.get("words") or []:
                 text = w["word"]
                 if not text.strip():
@@ -301,7 +334,7 @@ class WhisperEngine:
                 result.append((piece, Word(text=text, start_s=round(start, 3),
                                            end_s=round(end, 3),
                                            probability=float(w["probability"]))))
-        return result
+        return result if accepted or not subsegments else None
 
 
 def _suppressed(tokenizer) -> list[int]:  # type: ignore[no-untyped-def]

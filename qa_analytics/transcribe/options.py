@@ -8,8 +8,9 @@ Defaults are chosen for throughput on call audio with no loss of accuracy that m
   repetitive IVR prompts; here such a window is dropped as a likely hallucination instead.
 - VAD (Silero, shipped inside faster-whisper) per channel: each leg of a call is silent while
   the other party talks, so roughly half of every channel never reaches the model.
-- Speech from both channels (and, on a GPU, from several calls) is packed into 30 s windows
-  and decoded in batches.
+- Speech from both channels and from several calls is packed into shared 30 s windows (the
+  encoder always pays for 30 s) and decoded in batches; a packed window the hallucination
+  filters reject is re-decoded piece by piece rather than dropped.
 - ``without_timestamps=True`` with word timestamps from cross-attention alignment: no timestamp
   tokens to generate, yet every word still has a start and end time.
 - Windows whose decoder says "no speech" with low confidence, or whose text is highly
@@ -58,6 +59,10 @@ class TranscribeOptions:
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
+    # Pack both sides of a call (and several calls) into shared windows. Measured on the 72
+    # synthesized evaluation calls: WER 35.7% with shared windows vs 34.5% with one speaker per
+    # window, for 21% less CPU; False trades that speed for the accuracy.
+    pack_channels_together: bool = True
     utterance_gap_s: float = 1.0  # a pause this long inside a channel starts a new utterance
     max_duration_s: float = 4 * 3600.0  # longer recordings fail clearly, not run for hours
 
