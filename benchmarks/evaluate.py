@@ -447,6 +447,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--name", default=None,
                         help="set name: reports become eval_<name>_text/_audio (default eval_text)")
     args = parser.parse_args(argv)
+    # Absolute: the pipeline reads manifest paths relative to the manifest's own folder.
+    work = (args.work or DEFAULT_WORK).resolve()
 
     calls = load_eval_set(calls_dir=args.calls, labels=args.labels)
     text_calls = quick_subset(calls, QUICK_TEXT_EVERY) if args.quick else calls
@@ -454,13 +456,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_summary(text_report, "text")
     if args.audio:
         audio_calls = audio_subset(calls, QUICK_AUDIO_CALLS) if args.quick else calls
-        report = run_audio(audio_calls, args.out, args.work or DEFAULT_WORK,
+        report = run_audio(audio_calls, args.out, work,
                            device=args.device, quick=args.quick, text_preds=text_preds,
                            name=args.name)
         if report is not None:
             print_summary(report, "audio")
     if args.shared:
-        run_shared(args.out, audio=args.audio, work_dir=args.work or DEFAULT_WORK,
+        run_shared(args.out, audio=args.audio, work_dir=work,
                    device=args.device)
     return 0
 
