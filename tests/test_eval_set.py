@@ -1,17 +1,19 @@
-"""Integrity of the labelled evaluation set in benchmarks/eval (the project's own data)."""
+"""Integrity of the labelled sets in benchmarks/: the development set (benchmarks/eval) and the
+blind held-out set (benchmarks/holdout, never used for tuning). Both are the project's own data."""
 
 from __future__ import annotations
 
 import csv
 import json
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from qa_analytics.records import VERDICTS, transcript_from_dict
 
-EVAL = Path(__file__).resolve().parents[1] / "benchmarks" / "eval"
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 CRITERIA = (
     "greeting", "agent_introduction", "recording_disclosure", "identity_verification", "empathy",
     "apology", "take_action", "hold_etiquette", "prohibited_language", "closing",
@@ -19,33 +21,46 @@ CRITERIA = (
 # criteria that the scorecard says are never `na`
 NEVER_NA = ("greeting", "agent_introduction", "recording_disclosure", "prohibited_language",
             "closing")
-MIN_MINORITY = 12
 
 
-def _calls() -> dict[str, dict]:
-    out: dict[str, dict] = {}
-    for path in sorted((EVAL / "calls").glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        out[path.stem] = data
-    return out
+@dataclass(frozen=True)
+class LabelledSet:
+    folder: str
+    min_calls: int
+    min_minority: int  # per verdict and criterion, so kappa means something
+    min_noisy: int
+    min_varieties: int
+    max_hold_gap_s: float | None = None
+
+    def calls(self) -> dict[str, dict]:
+        return {p.stem: json.loads(p.read_text(encoding="utf-8"))
+                for p in sorted((BENCHMARKS / self.folder / "calls").glob("*.json"))}
+
+    def labels(self) -> list[dict[str, str]]:
+        with open(BENCHMARKS / self.folder / "labels.csv", newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
 
 
-def _labels() -> list[dict[str, str]]:
-    with open(EVAL / "labels.csv", newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+SETS = {
+    "eval": LabelledSet("eval", min_calls=60, min_minority=12, min_noisy=12, min_varieties=6),
+    "holdout": LabelledSet("holdout", min_calls=40, min_minority=6, min_noisy=8,
+                           min_varieties=8, max_hold_gap_s=90),
+}
+CALLS = {name: s.calls() for name, s in SETS.items()}
+LABELS = {name: s.labels() for name, s in SETS.items()}
+EACH_CALL = [pytest.param(name, stem, id=f"{name}-{stem}")
+             for name in SETS for stem in sorted(CALLS[name])]
+each_set = pytest.mark.parametrize("name", list(SETS))
 
 
-CALLS = _calls()
-LABELS = _labels()
+@each_set
+def test_set_is_large_enough(name: str) -> None:
+    assert len(CALLS[name]) >= SETS[name].min_calls
 
 
-def test_eval_set_has_at_least_60_calls() -> None:
-    assert len(CALLS) >= 60
-
-
-@pytest.mark.parametrize("stem", sorted(CALLS))
-def test_eval_call_is_valid_transcript(stem: str) -> None:
-    data = CALLS[stem]
+@pytest.mark.parametrize(("name", "stem"), EACH_CALL)
+def test_call_is_valid_transcript(name: str, stem: str) -> None:
+    data = CALLS[name][stem]
     t = transcript_from_dict(data, origin=stem)
     assert t.call_id == stem, "file name must be <call_id>.json"
     assert 8 <= len(t.utterances) <= 30
@@ -56,9 +71,9 @@ def test_eval_call_is_valid_transcript(stem: str) -> None:
     assert isinstance(meta["asr_noise"], bool)
 
 
-@pytest.mark.parametrize("stem", sorted(CALLS))
-def test_eval_call_times_are_monotonic(stem: str) -> None:
-    t = transcript_from_dict(CALLS[stem], origin=stem)
+@pytest.mark.parametrize(("name", "stem"), EACH_CALL)
+def test_call_times_are_monotonic(name: str, stem: str) -> None:
+    t = transcript_from_dict(CALLS[name][stem], origin=stem)
     assert t.timed
     prev_end = 0.0
     for u in t.utterances:
@@ -68,36 +83,41 @@ def test_eval_call_times_are_monotonic(stem: str) -> None:
         prev_end = u.end_s
 
 
-def test_eval_call_ids_unique() -> None:
-    ids = [d["call_id"] for d in CALLS.values()]
+def test_call_ids_unique_across_sets() -> None:
+    ids = [d["call_id"] for calls in CALLS.values() for d in calls.values()]
     assert len(ids) == len(set(ids))
 
 
-def test_eval_labels_complete_and_valid() -> None:
-    pairs = [(r["call_id"], r["criterion"]) for r in LABELS]
+@each_set
+def test_labels_complete_and_valid(name: str) -> None:
+    labels = LABELS[name]
+    pairs = [(r["call_id"], r["criterion"]) for r in labels]
     assert len(pairs) == len(set(pairs)), "duplicate (call_id, criterion) label"
-    assert {r["verdict"] for r in LABELS} <= set(VERDICTS)
-    assert {r["criterion"] for r in LABELS} == set(CRITERIA)
-    assert set(pairs) == {(c, k) for c in CALLS for k in CRITERIA}
+    assert {r["verdict"] for r in labels} <= set(VERDICTS)
+    assert {r["criterion"] for r in labels} == set(CRITERIA)
+    assert set(pairs) == {(c, k) for c in CALLS[name] for k in CRITERIA}
 
 
-def test_eval_labels_respect_never_na() -> None:
-    bad = [r for r in LABELS if r["criterion"] in NEVER_NA and r["verdict"] == "na"]
-    assert not bad
+@each_set
+def test_labels_respect_never_na(name: str) -> None:
+    assert not [r for r in LABELS[name] if r["criterion"] in NEVER_NA and r["verdict"] == "na"]
 
 
+@each_set
 @pytest.mark.parametrize("criterion", CRITERIA)
-def test_eval_labels_minimum_class_counts(criterion: str) -> None:
-    counts = Counter(r["verdict"] for r in LABELS if r["criterion"] == criterion)
-    assert counts["met"] >= MIN_MINORITY
-    assert counts["not_met"] >= MIN_MINORITY
+def test_labels_minimum_class_counts(name: str, criterion: str) -> None:
+    counts = Counter(r["verdict"] for r in LABELS[name] if r["criterion"] == criterion)
+    least = SETS[name].min_minority
+    assert counts["met"] >= least
+    assert counts["not_met"] >= least
     if criterion not in NEVER_NA:
-        assert counts["na"] >= MIN_MINORITY
+        assert counts["na"] >= least
 
 
-def test_eval_hold_labels_match_gaps() -> None:
-    """A hold is a 20-90 s gap before an agent turn; `na` exactly when the call has none."""
-    for stem, data in CALLS.items():
+@each_set
+def test_hold_labels_match_gaps(name: str) -> None:
+    """A hold is a gap of 20 s or more before an agent turn; `na` exactly when there is none."""
+    for stem, data in CALLS[name].items():
         t = transcript_from_dict(data, origin=stem)
         gaps = [
             (b.start_s or 0.0) - (a.end_s or 0.0)
@@ -105,13 +125,17 @@ def test_eval_hold_labels_match_gaps() -> None:
             if b.speaker == "agent"
         ]
         has_hold = any(g >= 20 for g in gaps)
-        verdict = next(r["verdict"] for r in LABELS
+        verdict = next(r["verdict"] for r in LABELS[name]
                        if r["call_id"] == stem and r["criterion"] == "hold_etiquette")
         assert has_hold == (verdict != "na"), stem
+        limit = SETS[name].max_hold_gap_s
+        if limit is not None:
+            assert all(g <= limit for g in gaps), stem
 
 
-def test_eval_set_has_asr_noise_and_varieties() -> None:
-    noisy = sum(1 for d in CALLS.values() if d["metadata"]["asr_noise"])
-    assert noisy >= 12
-    assert len({d["metadata"]["variety"] for d in CALLS.values()}) >= 6
-    assert len({d["metadata"]["industry"] for d in CALLS.values()}) >= 8
+@each_set
+def test_set_has_asr_noise_and_varieties(name: str) -> None:
+    calls = CALLS[name].values()
+    assert sum(1 for d in calls if d["metadata"]["asr_noise"]) >= SETS[name].min_noisy
+    assert len({d["metadata"]["variety"] for d in calls}) >= SETS[name].min_varieties
+    assert len({d["metadata"]["industry"] for d in calls}) >= 8
