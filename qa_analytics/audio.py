@@ -86,7 +86,7 @@ def _read_ffmpeg(path: Path) -> tuple[np.ndarray, int]:
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
             if not container.streams.audio:
-                raise AudioError(f"{path}: has no audio stream")
+                raise AudioError(f"{path}: cannot decode audio (no audio stream found)")
             stream = container.streams.audio[0]
             channels = stream.codec_context.channels
             if channels > MAX_CHANNELS:
@@ -108,7 +108,7 @@ def _read_ffmpeg(path: Path) -> tuple[np.ndarray, int]:
     except Exception as exc:  # av raises many error types for broken input
         raise AudioError(f"{path}: cannot decode audio ({exc})") from exc
     if not frames:
-        raise AudioError(f"{path}: contains no audio samples")
+        raise AudioError(f"{path}: cannot decode audio (no audio samples found)")
     return np.concatenate(frames).astype(np.float32), rate
 
 
