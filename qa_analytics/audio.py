@@ -132,11 +132,3 @@ def decode(path: str | Path, *, max_duration_s: float = DEFAULT_MAX_DURATION_S) 
         raise AudioError(f"{path}: contains invalid (NaN or infinite) samples")
     channels = tuple(resample(data[:, c], rate) for c in range(data.shape[1]))
     return DecodedAudio(str(path), channels, rate, duration_s)
-
-
-def rms_dbfs(samples: np.ndarray) -> float:
-    """Loudness of a signal in dB relative to full scale (-inf for digital silence)."""
-    if samples.size == 0:
-        return float("-inf")
-    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
-    return 20 * np.log10(rms) if rms > 0 else float("-inf")

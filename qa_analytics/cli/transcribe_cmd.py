@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from qa_analytics.audio import DEFAULT_MAX_DURATION_S
 from qa_analytics.cli.progress import BatchProgress, print_summary
 from qa_analytics.pipeline import BatchConfig, BatchRunner, BatchSummary
 from qa_analytics.transcribe import TranscribeOptions
@@ -31,8 +32,8 @@ def _asr_options(f):  # type: ignore[no-untyped-def]
                      "decoded together [default: 16]."),
         click.option("--beam-size", type=click.IntRange(1, 10), help="Beam width [default: 1, "
                      "greedy]."),
-        click.option("--max-duration", type=float, default=4 * 3600, show_default=True,
-                     help="Refuse recordings longer than this many seconds."),
+        click.option("--max-duration", type=float, default=DEFAULT_MAX_DURATION_S,
+                     show_default=True, help="Refuse recordings longer than this many seconds."),
         click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
     ]
     for option in reversed(options):

@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from qa_analytics.records import Call, Transcript, Utterance, Word
-from qa_analytics.transcribe.engine import confidence_of, words_to_utterances_spans
+
+
+def words_to_utterances_spans(words: Sequence[Word], gap_s: float) -> list[list[Word]]:
+    """Split a channel's words into utterances at pauses longer than gap_s."""
+    groups: list[list[Word]] = []
+    for word in words:
+        if groups and word.start_s - groups[-1][-1].end_s <= gap_s:
+            groups[-1].append(word)
+        else:
+            groups.append([word])
+    return groups
+
+
+def confidence_of(words: Sequence[Word]) -> float:
+    """Geometric mean of the decoder's word probabilities: exp(mean log p)."""
+    if not words:
+        return 0.0
+    logs = [math.log(max(w.probability, 1e-6)) for w in words]
+    return math.exp(sum(logs) / len(logs))
 
 
 def _utterance(speaker: str, words: Sequence[Word]) -> Utterance:

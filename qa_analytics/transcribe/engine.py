@@ -7,7 +7,6 @@ Heavy imports (ctranslate2 through faster_whisper, onnxruntime for VAD) happen i
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -341,22 +340,3 @@ def _suppressed(tokenizer) -> list[int]:  # type: ignore[no-untyped-def]
     from faster_whisper.transcribe import get_suppressed_tokens
 
     return get_suppressed_tokens(tokenizer, [-1])
-
-
-def words_to_utterances_spans(words: Sequence[Word], gap_s: float) -> list[list[Word]]:
-    """Split a channel's words into utterances at pauses longer than gap_s."""
-    groups: list[list[Word]] = []
-    for word in words:
-        if groups and word.start_s - groups[-1][-1].end_s <= gap_s:
-            groups[-1].append(word)
-        else:
-            groups.append([word])
-    return groups
-
-
-def confidence_of(words: Sequence[Word]) -> float:
-    """Geometric mean of the decoder's word probabilities: exp(mean log p)."""
-    if not words:
-        return 0.0
-    logs = [math.log(max(w.probability, 1e-6)) for w in words]
-    return math.exp(sum(logs) / len(logs))

@@ -25,6 +25,7 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from qa_analytics.audio import DEFAULT_MAX_DURATION_S
 from qa_analytics.errors import ConfigError
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -64,7 +65,7 @@ class TranscribeOptions:
     # window, for 21% less CPU; False trades that speed for the accuracy.
     pack_channels_together: bool = True
     utterance_gap_s: float = 1.0  # a pause this long inside a channel starts a new utterance
-    max_duration_s: float = 4 * 3600.0  # longer recordings fail clearly, not run for hours
+    max_duration_s: float = DEFAULT_MAX_DURATION_S  # longer ones fail clearly, not run for hours
 
     def __post_init__(self) -> None:
         if self.device not in DEVICES:
