@@ -71,6 +71,44 @@ def _expand(m: re.Match[str]) -> str:
     return " not"
 
 
+# Contractions written without the apostrophe, as lower-case ASR-style text has them ("ive
+# refunded it", "thats our mistake", "lemme check"). Only spellings that are no other English
+# word; "ill", "were", "well", "id" and "wed" are real words and handled apart or left alone.
+_BARE: dict[str, str] = {
+    "im": "I am", "ive": "I have", "youre": "you are", "youve": "you have", "youll": "you will",
+    "theyre": "they are", "theyve": "they have", "theyll": "they will", "weve": "we have",
+    "thats": "that is", "whats": "what is", "theres": "there is", "heres": "here is",
+    "its": "it is", "dont": "do not", "doesnt": "does not", "didnt": "did not",
+    "isnt": "is not", "wasnt": "was not", "arent": "are not", "werent": "were not",
+    "havent": "have not", "hasnt": "has not", "hadnt": "had not", "couldnt": "could not",
+    "wouldnt": "would not", "shouldnt": "should not", "aint": "is not", "lemme": "let me",
+    "gonna": "going to", "wanna": "want to", "gotta": "got to", "hes": "he is",
+    "shes": "she is", "itll": "it will", "thatll": "that will", "shouldve": "should have",
+    "wouldve": "would have", "couldve": "could have",
+}
+_BARE_WORD = re.compile(r"\b(" + "|".join(_BARE) + r")\b", re.I)
+# "ill" is "I'll" unless it follows a word that makes it the adjective ("she is ill").
+_ILL = re.compile(r"(?:\b(\w+)\s+)?\b(?i:ill)\b(?=\s+[a-z])")
+_ILL_ADJECTIVE_AFTER = frozenset({
+    "am", "is", "are", "was", "were", "be", "been", "being", "feel", "feels", "feeling",
+    "felt", "fell", "falls", "very", "really", "quite", "too", "seriously", "critically",
+    "terminally", "mentally", "chronically", "got", "get", "gets", "getting", "become",
+    "became", "look", "looks", "looked", "the", "an", "of", "bit", "taken"})
+
+
+def _expand_ill(m: re.Match[str]) -> str:
+    before = m.group(1)
+    if before is not None and before.lower() in _ILL_ADJECTIVE_AFTER:
+        return m.group(0)
+    return (f"{before} " if before is not None else "") + "I will"
+
+
+def _expand_bare(m: re.Match[str]) -> str:
+    word = m.group(1)
+    out = _BARE[word.lower()]
+    return out if word.islower() or out[0] == "I" else out[0].upper() + out[1:]
+
+
 # Tokens of ASR text: false starts ("re-"), numbers with decimals, words, "'s", sentence
 # punctuation runs, any other single character. Same tokens as spaCy's English tokenizer on
 # such text (tests/test_nlp.py compares them) at a fraction of the cost on the hot path.
@@ -196,7 +234,9 @@ class Normalised:
 
 
 def _clean_string(text: str) -> str:
-    return _CONTRACTION.sub(_expand, text.translate(_SMART_QUOTES))
+    text = _CONTRACTION.sub(_expand, text.translate(_SMART_QUOTES))
+    text = _BARE_WORD.sub(_expand_bare, text)
+    return _ILL.sub(_expand_ill, text)
 
 
 def tokenize(text: str, engine: str = "regex") -> list[str]:

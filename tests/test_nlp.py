@@ -123,3 +123,17 @@ def test_nlp_contracted_is_after_a_pronoun_is_be() -> None:
     assert normalise("it's really simple").text == "it be really simple"
     assert normalise("that's on us").text == "that be on us"
     assert normalise("my name's Ana").lemmas[2] == "'s"  # not after a pronoun
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ive refunded it", "I have refunded it"),
+    ("thats our mistake im sorry", "that is our mistake I am sorry"),
+    ("lemme check whats happened", "let me check what is happened"),
+    ("ok so ill call you back", "ok so I will call you back"),
+    ("Ill send it now", "I will send it now"),
+    # "ill" the adjective stays
+    ("she is ill today", "she is ill today"),
+    ("I've been feeling ill since", "I have been feeling ill since"),
+])
+def test_nlp_expands_contractions_written_without_apostrophe(text: str, expected: str) -> None:
+    assert _clean_string(text) == expected

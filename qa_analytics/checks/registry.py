@@ -13,6 +13,7 @@ from pydantic import BaseModel, PrivateAttr, ValidationError
 from qa_analytics.checks.base import BuildContext, CallView, Finding, Params
 from qa_analytics.checks.classifier import ClassifierCheck
 from qa_analytics.checks.metrics import HoldEtiquetteCheck, MetricCheck
+from qa_analytics.checks.names import NameEchoCheck
 from qa_analytics.checks.phrase import PhraseCheck
 from qa_analytics.errors import ConfigError
 
@@ -47,6 +48,7 @@ CHECK_TYPES: dict[str, Any] = {
     "hold_etiquette.v1": HoldEtiquetteCheck,
     "metric.v1": MetricCheck,
     "any.v1": AnyCheck,
+    "name_echo.v1": NameEchoCheck,
 }
 # Types that judge a verdict themselves; they cannot serve as applies_when/before conditions.
 JUDGE_TYPES = frozenset({"hold_etiquette.v1", "metric.v1"})

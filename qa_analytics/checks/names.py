@@ -1,0 +1,79 @@
+"""name_echo.v1: the agent gave a name, as the customer's reply shows ("Hi Dana, ...").
+
+Speech recognisers write names in lower case or mangle them, and agents give them in endless
+ways ("Corner Drug pharmacy, Dana.", "smart meter support, its jack"), so a phrase list never
+catches them all. The customer's greeting back is a second witness: when the customer opens a
+turn with "hi <word>" (or hello, hiya, thanks, morning ...) and the agent said that very word
+in the window before, the agent said their name.
+"""
+
+from __future__ import annotations
+
+from qa_analytics.checks.base import BuildContext, CallView, Finding, Hit, Params
+from qa_analytics.checks.conditions import Window, select
+
+# Words a customer greets with, and the interjections that may come before them.
+GREETINGS = ("hi", "hello", "hiya", "hey", "morning", "afternoon", "evening", "thanks",
+             "thank", "cheers", "hallo", "howdy")
+_LEAD_INS = frozenset({"oh", "ah", "yeah", "yes", "yep", "well", "right", "okay", "ok", "um",
+                       "uh", "good", "and", "so", "you", "there"})
+# Words after a greeting that are not a name ("hi there", "thanks again", "morning love").
+_NOT_NAMES = frozenset({
+    "there", "again", "you", "yes", "yeah", "so", "i", "it", "the", "a", "and", "for", "very",
+    "much", "love", "mate", "sir", "madam", "maam", "miss", "dear", "darling", "pet", "hun",
+    "team", "everyone", "all", "guys", "folks", "um", "uh", "ok", "okay", "im", "just", "my",
+    "to", "this", "that", "is", "am", "how", "we", "our", "your", "good", "morning",
+    "afternoon", "evening", "hi", "hello", "thanks", "thank", "please", "sorry", "oh", "well",
+    "right", "yep", "no", "bye", "goodbye", "cheers", "ta", "lovely", "great", "brilliant"})
+
+
+class NameEchoParams(Params):
+    # where the agent must have said the name
+    window: Window = Window(first_turns=3)
+    # how many of the customer's turns may greet the agent by name
+    customer_turns: int = 2
+    greetings: list[str] = list(GREETINGS)
+    describe: str = "agent's name, greeted back by the customer"
+
+
+class NameEchoCheck:
+    """Finds the agent utterance holding the name the customer greets the agent by."""
+
+    Params = NameEchoParams
+
+    def __init__(self, params: NameEchoParams, context: BuildContext) -> None:
+        self.params = params
+        self.greetings = frozenset(g.lower() for g in params.greetings)
+
+    def _greeted_name(self, words: tuple[str, ...]) -> str | None:
+        lowers = [w.lower() for w in words if w not in {".", "?", "!"}]
+        i = 0
+        while i < len(lowers) and lowers[i] in _LEAD_INS and lowers[i] not in self.greetings:
+            i += 1
+        while i < len(lowers) and lowers[i] in self.greetings:
+            i += 1
+            if i < len(lowers) and lowers[i] == "you" and i >= 1 and lowers[i - 1] == "thank":
+                i += 1  # "thank you Dana"
+        if 0 < i < len(lowers) and lowers[i - 1] in self.greetings | {"you"}:
+            name = lowers[i]
+            if name.isalpha() and len(name) >= 2 and name not in _NOT_NAMES:
+                return name
+        return None
+
+    def find(self, view: CallView) -> Finding:
+        agent_idx, scope = select(view, "agent", self.params.window)
+        customer_idx = [i for i, u in enumerate(view.utterances) if u.speaker == "customer"]
+        scope = f"{scope} (as greeted back by the customer)"
+        for c in customer_idx[: self.params.customer_turns]:
+            name = self._greeted_name(view.norms[c].words)
+            if name is None:
+                continue
+            for a in agent_idx:
+                if a > c:
+                    break
+                words = [w.lower() for w in view.norms[a].words]
+                if name in words:
+                    conf = 0.85 * min(view.asr_factor(a), view.asr_factor(c))
+                    return Finding(True, conf, (Hit(a, conf, view.norms[a].words[
+                        words.index(name)], words.index(name)),), scope)
+        return Finding(False, 0.8, (), scope)

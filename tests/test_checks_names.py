@@ -1,0 +1,51 @@
+"""name_echo.v1: the customer greeting the agent by a name the agent said."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_analytics.records import Transcript, Utterance
+from qa_analytics.scorer import Scorer, load_scorer
+
+SPEAKER = {"A": "agent", "C": "customer"}
+
+
+def call(*lines: str) -> Transcript:
+    return Transcript("t", tuple(Utterance(SPEAKER[line[0]], line[2:].strip()) for line in lines))
+
+
+@pytest.fixture(scope="module")
+def scorer() -> Scorer:
+    return load_scorer().build()
+
+
+def introduction(scorer: Scorer, transcript: Transcript) -> str:
+    return {c.id: c for c in scorer.score(transcript).criteria}["agent_introduction"].verdict
+
+
+@pytest.mark.parametrize(("agent", "customer", "expected"), [
+    # a name the phrase patterns cannot see, confirmed by the customer's greeting
+    ("Corner Drug pharmacy, Dana.", "Hi Dana, I'm calling about my prescription", "met"),
+    ("smart meter support um its jack", "oh hiya jack my display's gone blank", "met"),
+    ("thank you for calling grandview hotels this is maria calls are recorded",
+     "hi maria yeah so I stayed last week", "met"),
+    # the customer greets, but not with a word the agent said
+    ("Corner Drug pharmacy.", "Hi there, I'm calling about my prescription", "not_met"),
+    ("Corner Drug pharmacy.", "Hi Dana, I'm calling about my prescription", "not_met"),
+    ("Skyline Mobile, how can I help?", "Hello, yes, my phone's broken", "not_met"),
+])
+def test_name_echo_confirms_the_agents_name(scorer: Scorer, agent: str, customer: str,
+                                            expected: str) -> None:
+    assert introduction(scorer, call(f"A: {agent}", f"C: {customer}", "A: Sure.")) == expected
+
+
+def test_name_echo_only_counts_names_said_before_the_greeting(scorer: Scorer) -> None:
+    t = call("A: Bookings line.", "C: Hi Sam, it's about my flight", "A: Sam's on leave, sorry.")
+    assert introduction(scorer, t) == "not_met"
+
+
+def test_name_echo_evidence_is_the_agents_turn(scorer: Scorer) -> None:
+    t = call("A: Corner Drug pharmacy, Dana.", "C: Hi Dana, quick question", "A: Go ahead.")
+    result = {c.id: c for c in scorer.score(t).criteria}["agent_introduction"]
+    assert result.evidence[0].speaker == "agent"
+    assert "Dana" in result.evidence[0].text
