@@ -313,7 +313,7 @@ def test_rules_let_me_ask_is_not_a_commitment(scorer: Scorer) -> None:
 
 
 @pytest.mark.parametrize("request_", [
-    "Can you confirm the address we have on file?",
+    "Can you confirm the address we have on file and your date of birth?",
     "And your mother's maiden name?",
     "Could you read me the verification code we sent you?",
 ])

@@ -108,6 +108,30 @@ def test_checks_phrase_identity_before_account_detail(scorer: Scorer) -> None:
     assert verdict(scorer, general, "identity_verification")[0] == "na"
 
 
+@pytest.mark.parametrize(("ask", "expected"), [
+    # one strong identifier, asked for
+    ("A: can I take your date of birth please", "met"),
+    ("A: and the last four digits of the card?", "met"),
+    # two lookup details together, even as a bare request
+    ("A: order number and the email you used", "met"),
+    # one lookup detail is a lookup, not a check
+    ("A: what's the account number there?", "not_met"),
+    # a detail mentioned, not asked for
+    ("A: the price depends on your date of birth", "not_met"),
+])
+def test_checks_phrase_identity_needs_a_real_request(scorer: Scorer, ask: str,
+                                                     expected: str) -> None:
+    t = call("A: Hello", "C: I want to check my balance", ask, "C: sure",
+             "A: your balance is 40 pounds")
+    assert verdict(scorer, t, "identity_verification")[0] == expected
+
+
+def test_checks_phrase_identity_lookup_details_add_up_across_turns(scorer: Scorer) -> None:
+    t = call("A: Hello", "C: I want to check my balance", "A: account number?", "C: 1234",
+             "A: and the name on the account?", "C: Jo Bloggs", "A: your balance is 40 pounds")
+    assert verdict(scorer, t, "identity_verification")[0] == "met"
+
+
 @pytest.mark.parametrize(("agent", "expected"), [
     ("A: Calm down, that's not my problem.", "not_met"),
     ("A: You should have read the terms.", "not_met"),

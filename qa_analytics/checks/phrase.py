@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from pydantic import Field
+
 from qa_analytics.checks.base import BuildContext, CallView, Finding, Hit, MatchSpans, Params
 from qa_analytics.checks.conditions import (
     SpeakerChoice,
@@ -268,6 +270,12 @@ class PhraseParams(Params):
     patterns: list[list[dict[str, Any]]] = []
     exclude: list[str] = []  # a match overlapping one of these does not count
     veto: list[str] = []  # an utterance containing one of these does not count at all
+    # a match counts only in an utterance that also says one of these (a request form:
+    # "can I take", "?"), so "depending on your postcode" is not a verification request
+    require: list[str] = []
+    # found only once the speaker has said this many different matches (non-overlapping, in
+    # one turn or across the window): an account number alone is a lookup, not a check
+    min_distinct: int = Field(default=1, ge=1)
     negation: bool = True
     negation_window: int = 3
     # what the check looks for, in words, for explanations ("a recording notice")
@@ -295,36 +303,54 @@ class PhraseCheck:
                                       window=window) if params.exclude else None
         self.veto_label = bank.add(params.veto, name="veto", speaker=who,
                                    window=window) if params.veto else None
+        self.require_label = bank.add(params.require, name="require", speaker=who,
+                                      window=window) if params.require else None
 
-    def utterance_hit(self, view: CallView, i: int) -> tuple[int, int] | None:
-        """The first counted match span in utterance ``i``, if any."""
+    def utterance_spans(self, view: CallView, i: int) -> list[tuple[int, int]]:
+        """The counted match spans in utterance ``i`` (non-overlapping, in order)."""
         spans = view.matches[i]
         own = spans.get(self.label)
         if not own:
-            return None
+            return []
         if self.veto_label and spans.get(self.veto_label):
-            return None
+            return []
+        if self.require_label and not spans.get(self.require_label):
+            return []
         excluded = spans.get(self.exclude_label, ()) if self.exclude_label else ()
         lemmas = view.norms[i].lemmas
+        counted: list[tuple[int, int]] = []
         for span in own:
             if any(overlaps(span, ex) for ex in excluded):
                 continue
             if self.params.negation and negated(lemmas, span[0], self.params.negation_window):
                 continue
-            return span
-        return None
+            if any(overlaps(span, c) for c in counted):
+                continue
+            counted.append(span)
+            if self.params.min_distinct == 1:
+                break  # the first is all that is needed
+        return counted
+
+    def utterance_hit(self, view: CallView, i: int) -> tuple[int, int] | None:
+        """The first counted match span in utterance ``i``, if any."""
+        counted = self.utterance_spans(view, i)
+        return counted[0] if counted else None
 
     def find(self, view: CallView) -> Finding:
         indices, scope = select(view, self.params.speaker, self.params.window)
         hits = []
         label, matches, factors = self.label, view.matches, view.factors
+        needed, seen = self.params.min_distinct, set()
         for i in indices:
             if label not in matches[i]:
                 continue  # the common case, decided without a call
-            span = self.utterance_hit(view, i)
-            if span is not None:
+            for span in self.utterance_spans(view, i):
+                seen.add(" ".join(view.norms[i].lemmas[span[0]:span[1]]))
+                if len(seen) < needed:
+                    continue
                 words = " ".join(view.norms[i].words[span[0]:span[1]])
                 hits.append(Hit(i, 0.92 * factors[i], words, span[0]))
+                break
         if hits:
             return Finding(True, max(h.confidence for h in hits), tuple(hits), scope)
         # Absence is less certain than presence: speech may paraphrase; bad audio hides words.
