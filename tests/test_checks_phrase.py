@@ -186,3 +186,26 @@ def test_checks_phrase_pattern_prefilter_skips_only_impossible_turns() -> None:
     # a pattern with no required word cannot be prefiltered
     assert _requirements([[{"IS_TITLE": True}, {"LEMMA": "speak"}], [{"IS_TITLE": True}]]) \
         is None
+
+
+@pytest.mark.parametrize(("agent", "expected"), [
+    ("A: You should've renewed when we sent the reminders.", "not_met"),
+    ("A: If you'd read the letter you'd know.", "not_met"),
+    ("A: That's your bank's problem, not ours.", "not_met"),
+    ("A: You should have received an email about it.", "met"),
+    ("A: You should have been sent a new card last week.", "met"),
+])
+def test_checks_phrase_blame_in_other_words(scorer: Scorer, agent: str, expected: str) -> None:
+    t = call("A: Hello", COMPLAINT, agent, "C: right")
+    assert verdict(scorer, t, "prohibited_language")[0] == expected
+
+
+@pytest.mark.parametrize(("agent", "expected"), [
+    # no phrase or pattern knows this wording; the agent_commitment model does
+    ("A: Consider it done, a new one goes out to you first thing tomorrow.", "met"),
+    ("A: I'm looking at your account right now.", "not_met"),
+])
+def test_checks_phrase_take_action_backed_by_commitment_model(scorer: Scorer, agent: str,
+                                                   expected: str) -> None:
+    t = call("A: Hello", COMPLAINT, agent, "C: right")
+    assert verdict(scorer, t, "take_action")[0] == expected
