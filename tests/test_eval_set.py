@@ -143,3 +143,19 @@ def test_set_has_asr_noise_and_varieties(name: str) -> None:
     assert sum(1 for d in calls if d["metadata"]["asr_noise"]) >= SETS[name].min_noisy
     assert len({d["metadata"]["variety"] for d in calls}) >= SETS[name].min_varieties
     assert len({d["metadata"]["industry"] for d in calls}) >= 8
+
+
+def test_sets_share_no_utterance_with_classifier_training_data() -> None:
+    """The labelled sets stay apart from models/training: no utterance of ten words or more
+    appears in both (short stock phrases such as closings may)."""
+    from qa_analytics.nlp import lemma_text
+
+    trained = set()
+    for tsv in (BENCHMARKS.parent / "models" / "training").glob("*.tsv"):
+        for line in tsv.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                trained.add(lemma_text(line.partition("\t")[2]))
+    shared = [(name, stem, u["text"]) for name in SETS for stem, data in CALLS[name].items()
+              for u in data["utterances"]
+              if len((t := lemma_text(u["text"])).split()) >= 10 and t in trained]
+    assert not shared
