@@ -74,11 +74,12 @@ def test_checks_classifier_batches_one_run_per_model_per_call(scorer: Scorer,
             return _original(texts)
 
         monkeypatch.setattr(model, "predict_proba", counting)
-    lines = ["A: Hello"] + [PROBLEM, "A: I understand that completely."] * 20
+    lines = ["A: Hello"] + [PROBLEM, "A: I understand that completely, Mrs Jones."] * 20
     scorer.score(call(*lines))
-    # customer_intent over the customer's turns; agent_empathy and agent_commitment over the
-    # agent's, each once however many criteria use the model
-    assert sorted(calls) == [20, 20, 21]  # "Hello" is too short for agent_commitment
+    # customer_intent over the customer's turns; agent_empathy, agent_commitment and
+    # agent_conduct over the agent's, each once however many criteria use the model.
+    # "Hello" is too short for agent_commitment and agent_conduct
+    assert sorted(calls) == [20, 20, 20, 21]
 
 
 def test_checks_classifier_store_reports_ids_and_missing_models(tmp_path) -> None:
