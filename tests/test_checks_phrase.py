@@ -209,3 +209,15 @@ def test_checks_phrase_take_action_backed_by_commitment_model(scorer: Scorer, ag
                                                    expected: str) -> None:
     t = call("A: Hello", COMPLAINT, agent, "C: right")
     assert verdict(scorer, t, "take_action")[0] == expected
+
+
+def test_checks_phrase_apology_for_a_failure_makes_apology_apply(scorer: Scorer) -> None:
+    # the customer's problem is told in words no model knows, but the agent owns a failure
+    t = call("A: Hello", "C: the thing you sent, the box was empty", "A: I'm so sorry about that.")
+    assert verdict(scorer, t, "apology")[0] == "met"
+
+
+def test_checks_phrase_apology_survives_asr_text_without_commas(scorer: Scorer) -> None:
+    t = call("A: Hello", COMPLAINT,
+             "A: three days is a long time to be without i'm sorry it's let you down like that")
+    assert verdict(scorer, t, "apology")[0] == "met"
