@@ -221,3 +221,16 @@ def test_checks_phrase_apology_survives_asr_text_without_commas(scorer: Scorer) 
     t = call("A: Hello", COMPLAINT,
              "A: three days is a long time to be without i'm sorry it's let you down like that")
     assert verdict(scorer, t, "apology")[0] == "met"
+
+
+def test_checks_phrase_identity_applies_when_the_agent_reads_the_account(scorer: Scorer) -> None:
+    # caller ID is no verification: reading out the record needs a check first
+    t = call("A: Hello, vets.", "C: my dog ate chocolate",
+             "A: I've got your number here. I can see Bruno's a Jack Russell, 8 kilos.")
+    assert verdict(scorer, t, "identity_verification")[0] == "not_met"
+
+
+def test_checks_phrase_identity_change_reported_before_the_check(scorer: Scorer) -> None:
+    t = call("A: Hello", "C: I've moved, can you update my address",
+             "A: so that's your address updated. Oh, can I take your date of birth?")
+    assert verdict(scorer, t, "identity_verification")[0] == "not_met"
