@@ -234,3 +234,17 @@ def test_checks_phrase_identity_change_reported_before_the_check(scorer: Scorer)
     t = call("A: Hello", "C: I've moved, can you update my address",
              "A: so that's your address updated. Oh, can I take your date of birth?")
     assert verdict(scorer, t, "identity_verification")[0] == "not_met"
+
+
+@pytest.mark.parametrize(("agent", "expected"), [
+    # a status read out is not a step the agent owns
+    ("A: The tracking says it's been delivered, it's marked as left with a neighbour.", "not_met"),
+    ("A: We sent you three reminders about it.", "not_met"),
+    # a change done for the customer is
+    ("A: Right, that's your address updated.", "met"),
+    ("A: i cancelled the order for you", "met"),
+])
+def test_checks_phrase_take_action_status_is_not_a_step(scorer: Scorer, agent: str,
+                                                        expected: str) -> None:
+    t = call("A: Hello", COMPLAINT, agent, "C: right")
+    assert verdict(scorer, t, "take_action")[0] == expected
