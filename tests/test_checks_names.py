@@ -31,7 +31,11 @@ def introduction(scorer: Scorer, transcript: Transcript) -> str:
      "hi maria yeah so I stayed last week", "met"),
     # the customer greets, but not with a word the agent said
     ("Corner Drug pharmacy.", "Hi there, I'm calling about my prescription", "not_met"),
-    ("Corner Drug pharmacy.", "Hi Dana, I'm calling about my prescription", "not_met"),
+    # lower case: nothing says the word is a name
+    ("Corner Drug pharmacy.", "hi dana i'm calling about my prescription", "not_met"),
+    # ASR heard the agent's name differently from the customer's greeting
+    ("Hi, thanks for calling PCCS, NISTY brand and just a heads up", "Hey, Brandon, I need to "
+     "cancel my membership", "met"),
     ("Skyline Mobile, how can I help?", "Hello, yes, my phone's broken", "not_met"),
 ])
 def test_name_echo_confirms_the_agents_name(scorer: Scorer, agent: str, customer: str,
@@ -39,8 +43,19 @@ def test_name_echo_confirms_the_agents_name(scorer: Scorer, agent: str, customer
     assert introduction(scorer, call(f"A: {agent}", f"C: {customer}", "A: Sure.")) == expected
 
 
-def test_name_echo_only_counts_names_said_before_the_greeting(scorer: Scorer) -> None:
-    t = call("A: Bookings line.", "C: Hi Sam, it's about my flight", "A: Sam's on leave, sorry.")
+def test_name_echo_a_name_only_the_customer_says_goes_to_review(scorer: Scorer) -> None:
+    # the agent's channel lost the name, but the customer knows it: met, with low confidence
+    t = call("A: Corner Drug pharmacy.", "C: Hi Dana, I'm calling about my prescription",
+             "A: Sure.")
+    result = {c.id: c for c in scorer.score(t).criteria}["agent_introduction"]
+    assert result.verdict == "met"
+    assert result.confidence < 0.7
+    assert result.evidence[0].speaker == "customer"
+
+
+def test_name_echo_needs_the_agent_to_have_spoken_first(scorer: Scorer) -> None:
+    t = call("C: Hi Sam, it's about my flight", "A: Bookings line, how can I help?",
+             "C: my flight", "A: Sure.")
     assert introduction(scorer, t) == "not_met"
 
 
