@@ -86,9 +86,10 @@ _BARE: dict[str, str] = {
     "shes": "she is", "itll": "it will", "thatll": "that will", "shouldve": "should have",
     "wouldve": "would have", "couldve": "could have",
 }
-_BARE_WORD = re.compile(r"\b(" + "|".join(_BARE) + r")\b", re.I)
-# "ill" is "I'll" unless it follows a word that makes it the adjective ("she is ill").
-_ILL = re.compile(r"(?:\b(\w+)\s+)?\b(?i:ill)\b(?=\s+[a-z])")
+_BARE_TOKENS = {word: tuple(out.split()) for word, out in _BARE.items()}
+_BARE_TRIGGERS = frozenset(_BARE_TOKENS) | {"ill"}
+# "ill" is "I'll" before a word, unless it follows one that makes it the adjective ("she is
+# ill today", "feeling ill since").
 _ILL_ADJECTIVE_AFTER = frozenset({
     "am", "is", "are", "was", "were", "be", "been", "being", "feel", "feels", "feeling",
     "felt", "fell", "falls", "very", "really", "quite", "too", "seriously", "critically",
@@ -96,17 +97,20 @@ _ILL_ADJECTIVE_AFTER = frozenset({
     "became", "look", "looks", "looked", "the", "an", "of", "bit", "taken"})
 
 
-def _expand_ill(m: re.Match[str]) -> str:
-    before = m.group(1)
-    if before is not None and before.lower() in _ILL_ADJECTIVE_AFTER:
-        return m.group(0)
-    return (f"{before} " if before is not None else "") + "I will"
-
-
-def _expand_bare(m: re.Match[str]) -> str:
-    word = m.group(1)
-    out = _BARE[word.lower()]
-    return out if word.islower() or out[0] == "I" else out[0].upper() + out[1:]
+def _expand_bare(tokens: list[str]) -> list[str]:
+    """Contractions written without the apostrophe, token by token ("ive" -> "I have")."""
+    out: list[str] = []
+    for k, token in enumerate(tokens):
+        low = token.lower()
+        if low in _BARE_TOKENS:
+            out.extend(_BARE_TOKENS[low])
+        elif low == "ill" and k + 1 < len(tokens) and tokens[k + 1][:1].islower() \
+                and tokens[k + 1].isalpha() \
+                and (k == 0 or tokens[k - 1].lower() not in _ILL_ADJECTIVE_AFTER):
+            out.extend(("I", "will"))
+        else:
+            out.append(token)
+    return out
 
 
 # Tokens of ASR text: false starts ("re-"), numbers with decimals, words, "'s", sentence
@@ -234,9 +238,7 @@ class Normalised:
 
 
 def _clean_string(text: str) -> str:
-    text = _CONTRACTION.sub(_expand, text.translate(_SMART_QUOTES))
-    text = _BARE_WORD.sub(_expand_bare, text)
-    return _ILL.sub(_expand_ill, text)
+    return _CONTRACTION.sub(_expand, text.translate(_SMART_QUOTES))
 
 
 def tokenize(text: str, engine: str = "regex") -> list[str]:
@@ -284,7 +286,10 @@ def _normalise_cached(text: str, vocab: DomainVocabulary | None,
     words: list[str] = []
     lowers: list[str] = []
     rules = _RULES.setdefault(vocab, {})
-    for token in tokenize(_clean_string(text), engine):
+    tokens = tokenize(_clean_string(text), engine)
+    if not _BARE_TRIGGERS.isdisjoint(map(str.lower, tokens)):
+        tokens = _expand_bare(tokens)
+    for token in tokens:
         rule = rules.get(token)  # decided once per distinct word: the hot path
         surface, low = rule if rule is not None else _word_rule(token, vocab)
         if not low:
@@ -326,13 +331,6 @@ def make_doc(norm: Normalised) -> Doc:
         words.append(".")
         lemmas.append(".")
     return Doc(get_nlp().vocab, words=words, lemmas=lemmas)
-
-
-def lemma_doc(norm: Normalised) -> Doc:
-    """A spaCy Doc whose words are the lemmas (for PhraseMatcher on ORTH; cheap to build)."""
-    from spacy.tokens import Doc
-
-    return Doc(get_nlp().vocab, words=list(norm.lemmas))
 
 
 def lemma_text(text: str) -> str:

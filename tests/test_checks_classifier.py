@@ -76,10 +76,11 @@ def test_checks_classifier_batches_one_run_per_model_per_call(scorer: Scorer,
         monkeypatch.setattr(model, "predict_proba", counting)
     lines = ["A: Hello"] + [PROBLEM, "A: I understand that completely, Mrs Jones."] * 20
     scorer.score(call(*lines))
-    # customer_intent over the customer's turns; agent_empathy, agent_commitment and
-    # agent_conduct over the agent's, each once however many criteria use the model.
-    # "Hello" is too short for agent_commitment and agent_conduct
-    assert sorted(calls) == [20, 20, 20, 21]
+    # Each model runs at most once per call, over all of its speaker's turns at once (20
+    # customer turns, 20 long agent turns + "Hello"), however many criteria use it; a model
+    # whose check the phrases already settled does not run at all.
+    assert 1 <= len(calls) <= len(store._models)
+    assert set(calls) <= {20, 21}
 
 
 def test_checks_classifier_store_reports_ids_and_missing_models(tmp_path) -> None:

@@ -126,14 +126,14 @@ def test_nlp_contracted_is_after_a_pronoun_is_be() -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("ive refunded it", "I have refunded it"),
-    ("thats our mistake im sorry", "that is our mistake I am sorry"),
-    ("lemme check whats happened", "let me check what is happened"),
-    ("ok so ill call you back", "ok so I will call you back"),
-    ("Ill send it now", "I will send it now"),
+    ("ive refunded it", "i have refund it"),
+    ("thats our mistake im sorry", "that be our mistake i be sorry"),
+    ("lemme check whats happened", "let me check what be happen"),
+    ("ok so ill call you back", "okay so i will call you back"),
+    ("Ill send it now", "i will send it now"),
     # "ill" the adjective stays
-    ("she is ill today", "she is ill today"),
-    ("I've been feeling ill since", "I have been feeling ill since"),
+    ("she is ill today", "she be ill today"),
+    ("I've been feeling ill since", "i have be feel ill since"),
 ])
 def test_nlp_expands_contractions_written_without_apostrophe(text: str, expected: str) -> None:
-    assert _clean_string(text) == expected
+    assert normalise(text).text == expected

@@ -196,21 +196,28 @@ class ClassifierCheck:
 
     def find(self, view: CallView) -> Finding:
         indices, scope = select(view, self.params.speaker, self.params.window)
-        probs = self._probabilities(view)
-        hits = []
-        best_miss = 0.0
         matches, factors, threshold = view.matches, view.factors, self.params.threshold
         label, veto = self.phrases.label, self.phrases.veto_label
+        # Phrases first: when one already finds it, the verdict is settled and the model (the
+        # dearest part of scoring) need not run for this check.
+        hits = []
         for i in indices:
             spans = matches[i]
-            if veto in spans:
+            if veto in spans or label not in spans:
                 continue
-            span = self.phrases.utterance_hit(view, i) if label in spans else None
-            p = probs.get(i, 0.0)
+            span = self.phrases.utterance_hit(view, i)
             if span is not None:
                 words = " ".join(view.norms[i].words[span[0]:span[1]])
-                hits.append(Hit(i, max(0.9, p) * factors[i], words, span[0]))
-            elif p >= threshold:
+                hits.append(Hit(i, 0.92 * factors[i], words, span[0]))
+        if hits:
+            return Finding(True, max(h.confidence for h in hits), tuple(hits), scope)
+        probs = self._probabilities(view)
+        best_miss = 0.0
+        for i in indices:
+            if veto in matches[i]:
+                continue
+            p = probs.get(i, 0.0)
+            if p >= threshold:
                 what = f"{'/'.join(self.params.labels)} (model {self.params.model}, p={p:.2f})"
                 hits.append(Hit(i, p * factors[i], what))
             elif p > best_miss:

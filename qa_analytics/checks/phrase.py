@@ -1,8 +1,10 @@
-"""phrase.v1: phrases and token patterns matched with spaCy on normalised lemmas.
+"""phrase.v1: phrases and token patterns matched on normalised lemmas.
 
-All phrase checks of a scorecard share one PatternBank, built once per process: a
-PhraseMatcher and a Matcher per (speaker, window) group, run only on the utterances that
-group looks at, with results cached by text, so adding criteria costs little. Matching is on
+All phrase checks of a scorecard share one PatternBank, built once per process: per
+(speaker, window) group, an index of phrase lemma sequences (scanned in plain Python) and a
+spaCy Matcher per check for token patterns (run only on turns holding its required words),
+over only the utterances the group looks at, with results cached by text and identical
+registrations (a YAML alias used twice) matched once. Matching is on
 lookup lemmas of normalised text, so "calls are recorded", "the call was being recorded" and
 "this call may be recorded" meet one pattern, fillers and repeats are gone, and misrecognised
 domain words are corrected first.
@@ -16,6 +18,7 @@ can do").
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -31,7 +34,7 @@ from qa_analytics.checks.conditions import (
     select,
     select_indices,
 )
-from qa_analytics.nlp import DomainVocabulary, Normalised, lemma_doc, make_doc, normalise
+from qa_analytics.nlp import DomainVocabulary, Normalised, make_doc, normalise
 from qa_analytics.records import Transcript
 
 _PATTERN_KEYS = ("LOWER", "ORTH", "TEXT", "LEMMA", "NORM")
@@ -44,11 +47,12 @@ class _Group:
         self.speaker = speaker
         self.window = window
         self.labels: list[str] = []
-        self.phrase_matcher: Any = None
-        self.matcher: Any = None
-        # Per token pattern, the word sets an utterance must each touch for it to match
-        # (None: always run the Matcher). Most turns fail them all and skip the full Doc.
-        self.requirements: list[list[Need]] | None = None
+        # first lemma -> (lemma sequence, label) of every phrase of the group
+        self.phrase_index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        # One Matcher per label with token patterns, with the word sets an utterance must each
+        # touch for one of its patterns to match (None: always run it). Most turns fail them
+        # all and skip the full Doc; a turn that passes runs only the labels it could meet.
+        self.matchers: list[tuple[Any, list[list[Need]] | None]] = []
 
 
 class PatternBank:
@@ -63,6 +67,7 @@ class PatternBank:
         self._phrases: dict[str, list[str]] = {}
         self._patterns: dict[str, list[list[dict[str, Any]]]] = {}
         self._groups: dict[tuple[str, str], _Group] = {}
+        self._labels: dict[str, str] = {}  # identical registrations share one label
         self._ids = itertools.count()
         self._compiled = False
         self._cache: dict[tuple[tuple[str, str], str], MatchSpans] = {}
@@ -74,17 +79,23 @@ class PatternBank:
         under a fresh label; returns the label."""
         if self._compiled:
             raise RuntimeError("PatternBank is already compiled")
-        label = f"{name}#{next(self._ids)}"
-        self._phrases[label] = list(phrases)
-        self._patterns[label] = [list(p) for p in patterns]
+        phrases, patterns = list(phrases), [list(p) for p in patterns]
         key = (speaker, window.model_dump_json() if window is not None else "")
+        # A condition reused by YAML alias ("*commitment" as a check and as applies_when)
+        # registers the same lists twice: match them once.
+        same = json.dumps([key, phrases, patterns], sort_keys=True, default=str)
+        if same in self._labels:
+            return self._labels[same]
+        label = self._labels[same] = f"{name}#{next(self._ids)}"
+        self._phrases[label] = phrases
+        self._patterns[label] = patterns
         self._groups.setdefault(key, _Group(speaker, window)).labels.append(label)
         return label
 
     def compile(self) -> None:
         if self._compiled:
             return
-        from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.matcher import Matcher
 
         from qa_analytics.nlp import get_nlp
 
@@ -101,18 +112,19 @@ class PatternBank:
         for group in self._groups.values():
             # Phrases match on lemmas: a Doc whose words are the lemmas, matched on ORTH, is
             # three times cheaper to build than a Doc with a LEMMA attribute set.
-            phrase_matcher, matcher = PhraseMatcher(vocab, attr="ORTH"), Matcher(vocab)
+            # Phrases match on lemma sequences: an index from first lemma to the phrases that
+            # start with it, scanned in plain Python (no spaCy Doc to build per utterance).
+            index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
             for label in group.labels:
-                docs = [d for d in (lemma_doc(normalise(p)) for p in self._phrases[label])
-                        if len(d)]
-                if docs:
-                    phrase_matcher.add(label, docs)
+                for phrase in self._phrases[label]:
+                    lemmas = normalise(phrase).lemmas
+                    if lemmas and (lemmas, label) not in index.get(lemmas[0], ()):
+                        index.setdefault(lemmas[0], []).append((lemmas, label))
                 if self._patterns[label]:
+                    matcher = Matcher(vocab)
                     matcher.add(label, self._patterns[label])
-            group.phrase_matcher = phrase_matcher if len(phrase_matcher) else None
-            group.matcher = matcher if len(matcher) else None
-            group.requirements = _requirements([p for label in group.labels
-                                                for p in self._patterns[label]])
+                    group.matchers.append((matcher, _requirements(self._patterns[label])))
+            group.phrase_index = index
         self._compiled = True
 
     def normalise(self, text: str) -> Normalised:
@@ -124,8 +136,10 @@ class PatternBank:
         """Spans per label for every utterance of a call (only where each group looks)."""
         self.compile()
         found: list[dict[str, tuple[tuple[int, int], ...]]] = [{} for _ in norms]
-        docs: dict[int, Any] = {}  # lemma Docs (phrases)
         full: dict[int, Any] = {}  # Docs with words and lemmas (token patterns), built rarely
+        # the words and lemmas of each utterance, as a set, for the pattern prefilter
+        present = {i: frozenset(w.lower() for w in n.words) | frozenset(n.lemmas)
+                   for i, n in enumerate(norms) if n.words}
         for key, group in self._groups.items():
             indices, _ = select_indices(transcript, group.speaker, group.window)
             for i in indices:
@@ -134,16 +148,14 @@ class PatternBank:
                 text = transcript.utterances[i].text
                 spans = self._cache.get((key, text))
                 if spans is None:
-                    doc = docs.get(i)
-                    if doc is None and group.phrase_matcher is not None:
-                        doc = docs[i] = lemma_doc(norms[i])
                     full_doc = None
-                    if group.matcher is not None and _may_match(group.requirements,
-                                                                 norms[i]):
+                    runnable = [m for m, req in group.matchers
+                                if _may_match(req, norms[i], present.get(i))]
+                    if runnable:
                         full_doc = full.get(i)
                         if full_doc is None:
                             full_doc = full[i] = make_doc(norms[i])
-                    spans = self._run(group, doc, full_doc)
+                    spans = self._run(group, norms[i].lemmas, full_doc, runnable)
                     if len(self._cache) < 400_000:
                         self._cache[(key, text)] = spans
                 if spans:
@@ -151,17 +163,21 @@ class PatternBank:
         return tuple(found)
 
     @staticmethod
-    def _run(group: _Group, doc: Any, full_doc: Any) -> MatchSpans:
-        matches = group.phrase_matcher(doc) if group.phrase_matcher is not None else []
-        if group.matcher is not None and full_doc is not None:
-            matches += group.matcher(full_doc)
-        if not matches:
-            return {}
-        strings = (doc if doc is not None else full_doc).vocab.strings
-        out: dict[str, list[tuple[int, int]]] = {}
-        for key, start, end in matches:
-            out.setdefault(strings[key], []).append((start, end))
-        return {k: tuple(sorted(set(v))) for k, v in out.items()}
+    def _run(group: _Group, lemmas: tuple[str, ...], full_doc: Any,
+             matchers: list[Any]) -> MatchSpans:
+        out: dict[str, set[tuple[int, int]]] = {}
+        index, n = group.phrase_index, len(lemmas)
+        for start, first in enumerate(lemmas):
+            for phrase, label in index.get(first, ()):
+                end = start + len(phrase)
+                if end <= n and lemmas[start:end] == phrase:
+                    out.setdefault(label, set()).add((start, end))
+        if matchers:
+            strings = full_doc.vocab.strings
+            for matcher in matchers:
+                for key, start, end in matcher(full_doc):
+                    out.setdefault(strings[key], set()).add((start, end))
+        return {k: tuple(sorted(v)) for k, v in out.items()}
 
     def match(self, text: str, speaker: str = "agent") -> tuple[Normalised, MatchSpans]:
         """One utterance on its own (as its speaker's only turn): for tests and tools."""
@@ -214,22 +230,28 @@ def _requirements(patterns: list[list[dict[str, Any]]]) -> list[list[Need]] | No
     return out or None
 
 
-def _may_match(requirements: list[list[Need]] | None, norm: Normalised) -> bool:
-    """Whether some token pattern could match: each of its required tokens is present."""
+def _may_match(requirements: list[list[Need]] | None, norm: Normalised,
+               tokens: frozenset[str] | None = None) -> bool:
+    """Whether some token pattern could match: each of its required tokens is present
+    (``tokens``: the utterance's lower-case words and lemmas, when already at hand)."""
     if requirements is None:
         return True
-    lowers = [w.lower() for w in norm.words]
-    tokens = set(lowers) | set(norm.lemmas)
-
-    def present(need: Need) -> bool:
-        if isinstance(need, frozenset):
-            return not need.isdisjoint(tokens)
-        lemmas, regex = need
-        found = lemmas.intersection(norm.lemmas)
-        return bool(found) and any(lem in found and regex.search(w)
-                                   for w, lem in zip(lowers, norm.lemmas, strict=True))
-
-    return any(all(present(need) for need in needs) for needs in requirements)
+    if tokens is None:
+        tokens = frozenset(w.lower() for w in norm.words) | frozenset(norm.lemmas)
+    for needs in requirements:  # word-set needs come first (see _requirements)
+        for need in needs:
+            if isinstance(need, frozenset):
+                if need.isdisjoint(tokens):
+                    break
+            else:
+                lemmas, regex = need
+                if lemmas.isdisjoint(tokens) or not any(
+                        lem in lemmas and regex.search(w.lower())
+                        for w, lem in zip(norm.words, norm.lemmas, strict=True)):
+                    break
+        else:
+            return True
+    return False
 
 
 def _pattern_words(token: dict[str, Any]) -> Iterable[str]:
