@@ -224,5 +224,9 @@ class ClassifierCheck:
                 best_miss = p
         if hits:
             return Finding(True, max(h.confidence for h in hits), tuple(hits), scope)
-        trust = min((factors[i] for i in indices), default=1.0)
-        return Finding(False, (1.0 - best_miss) * trust, (), scope)
+        # Doubt grows as the best sentence nears the threshold: 0.4 against 0.8 is a clear
+        # "no" (0.75), 0.7 against 0.8 is not (0.56) and goes to review.
+        # how well the looked-at turns were heard, on average: one garbled turn should
+        # not make every absence doubtful (low_transcript_confidence covers the call)
+        trust = sum(factors[i] for i in indices) / len(indices) if indices else 1.0
+        return Finding(False, (1.0 - 0.5 * min(1.0, best_miss / threshold)) * trust, (), scope)

@@ -376,5 +376,7 @@ class PhraseCheck:
         if hits:
             return Finding(True, max(h.confidence for h in hits), tuple(hits), scope)
         # Absence is less certain than presence: speech may paraphrase; bad audio hides words.
-        trust = min((factors[i] for i in indices), default=1.0)
+        # how well the looked-at turns were heard, on average: one garbled turn should
+        # not make every absence doubtful (low_transcript_confidence covers the call)
+        trust = sum(factors[i] for i in indices) / len(indices) if indices else 1.0
         return Finding(False, 0.85 * trust, (), scope)
