@@ -25,3 +25,20 @@ def db(tmp_path: Path):
     from qa_analytics.store import open_database
 
     return open_database(tmp_path / "qa.db")
+
+
+@pytest.fixture(scope="session")
+def scorer():
+    """The default scorecard, built once for every test module that scores calls."""
+    from qa_analytics.scorer import load_scorer
+
+    return load_scorer().build()
+
+
+def call(*lines: str):
+    """An untimed transcript from 'A: ...' (agent) / 'C: ...' (customer) lines."""
+    from qa_analytics.records import Transcript, Utterance
+
+    speaker = {"A": "agent", "C": "customer"}
+    return Transcript("t", tuple(Utterance(speaker[line[0]], line[2:].strip())
+                                 for line in lines))

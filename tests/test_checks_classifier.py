@@ -9,18 +9,11 @@ from qa_analytics.errors import ModelError
 from qa_analytics.nlp import lemma_text
 from qa_analytics.records import Transcript, Utterance
 from qa_analytics.scorer import Scorer, load_scorer
+from tests.conftest import call
 
-SPEAKER = {"A": "agent", "C": "customer"}
 PROBLEM = "C: my internet has been down for a week and I'm so frustrated"
 
 
-def call(*lines: str) -> Transcript:
-    return Transcript("t", tuple(Utterance(SPEAKER[line[0]], line[2:].strip()) for line in lines))
-
-
-@pytest.fixture(scope="module")
-def scorer() -> Scorer:
-    return load_scorer().build()
 
 
 def empathy(scorer: Scorer, *lines: str) -> tuple[str, str, float]:
@@ -126,7 +119,6 @@ def test_checks_classifier_unknown_label_or_model_fails_at_build(tmp_path) -> No
 def test_checks_classifier_fragments_get_no_model_score() -> None:
     # ASR splits turns into fragments ("and", "great and") that an uncalibrated model may
     # score as a problem; the default card's customer-problem check needs 3 words.
-    from qa_analytics.records import Transcript, Utterance
     from qa_analytics.scorer import load_scorer
 
     t = Transcript("f", (Utterance("agent", "Hello, Acme."), Utterance("customer", "and"),

@@ -5,19 +5,8 @@ from __future__ import annotations
 import pytest
 
 from qa_analytics.records import Transcript, Utterance
-from qa_analytics.scorer import Scorer, load_scorer
-
-SPEAKER = {"A": "agent", "C": "customer"}
-
-
-def call(*lines: str) -> Transcript:
-    """Build an untimed transcript from 'A: ...' / 'C: ...' lines."""
-    return Transcript("t", tuple(Utterance(SPEAKER[line[0]], line[2:].strip()) for line in lines))
-
-
-@pytest.fixture(scope="module")
-def scorer() -> Scorer:
-    return load_scorer().build()
+from qa_analytics.scorer import Scorer
+from tests.conftest import call
 
 
 def verdict(scorer: Scorer, transcript: Transcript, cid: str) -> tuple[str, str]:
