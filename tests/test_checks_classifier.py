@@ -126,3 +126,26 @@ def test_checks_classifier_fragments_get_no_model_score() -> None:
                          Utterance("agent", "Opening hours are nine to five.")))
     verdicts = {c.id: c.verdict for c in load_scorer().score(t).criteria}
     assert verdicts["empathy"] == "na"
+
+
+def test_checks_classifier_unless_model_overrules_a_hit(tmp_path) -> None:
+    import yaml
+
+    def verdict(unless: dict | None, line: str) -> str:
+        check = {"type": "classifier.v1", "model": "agent_empathy", "labels": ["empathy"],
+                 "threshold": 0.0}  # every sentence is a hit, unless overruled
+        if unless:
+            check["unless"] = unless
+        data = {"id": "c", "version": "1", "name": "C", "sections": {"s": {"name": "S"}},
+                "criteria": {"e": {"name": "E", "section": "s", "description": "d",
+                                   "standard": "x", "weight": 1, "check": check}}}
+        path = tmp_path / "c.yaml"
+        path.write_text(yaml.safe_dump(data))
+        result = load_scorer(path).score(call(f"A: {line}", "C: ok"))
+        return result.criteria[0].verdict
+
+    rude = {"model": "agent_conduct", "labels": ["prohibited"], "threshold": 0.5}
+    line = "Calm down, it's not rocket science, you should have read the terms."
+    assert verdict(None, line) == "met"
+    assert verdict(rude, line) == "not_met"
+    assert verdict(rude, "Thank you for calling, I hope the rest of your day goes well.") == "met"

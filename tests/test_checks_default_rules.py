@@ -321,3 +321,66 @@ def test_rules_more_verification_requests(scorer: Scorer, request_: str) -> None
     t = call("Hello, Acme Bank.", "I need to check my balance", request_, "sure",
              "Thanks. Your balance is forty pounds.", "thanks")
     assert verdict(scorer, t, "identity_verification") == "met"
+
+
+@pytest.mark.parametrize("opening", [
+    "Hello, Acme Bank, it's Sam calling from the fraud team.",
+    "good afternoon harbour clinic it's tameka on the line",
+    "Good afternoon, Crescent Motor, Hina this side. How may I help?",
+])
+def test_rules_more_ways_to_give_a_name(scorer: Scorer, opening: str) -> None:
+    assert verdict(scorer, call(opening, "hi"), "agent_introduction") == "met"
+
+
+@pytest.mark.parametrize("opening", [
+    "Hello, Acme Bank, it's just calling to check in.",
+    "hello harbour clinic someone on the line will help",
+    "Hello, Acme, on this side of the office we do claims.",
+])
+def test_rules_name_slots_need_a_name(scorer: Scorer, opening: str) -> None:
+    assert verdict(scorer, call(opening, "hi"), "agent_introduction") == "not_met"
+
+
+def test_rules_looking_up_the_booking_is_not_disclosure(scorer: Scorer) -> None:
+    # "let me pull up your booking" announces a lookup; the details are asked before anything
+    # is read out
+    t = call("Hello, Acme Removals.", "I need to move my booking to next week",
+             "Let me pull up your booking, can I get the booking number and the postcode?",
+             "RM22, AB1 2CD", "Thanks, I can see it for Tuesday, I've moved it to the 9th.", "ok")
+    assert verdict(scorer, t, "identity_verification") == "met"
+
+
+@pytest.mark.parametrize("disclosure", [
+    "okay i see your plan here the gold one with sixty dollar copay",
+    "so i see you bought the watch on march second",
+    "yep i see it, you were in room twelve for three nights",
+    "So that bill's two hundred and twelve pounds, from a reading on the third.",
+])
+def test_rules_reading_the_account_before_the_check_fails_it(scorer: Scorer,
+                                                             disclosure: str) -> None:
+    t = call("Hello, Acme.", "my bill is wrong and I'm fed up", "What's your surname?", "Khan",
+             disclosure, "right", "Can I take your date of birth for security?", "1 May 1980")
+    assert verdict(scorer, t, "identity_verification") == "not_met"
+
+
+def test_rules_asking_for_lookup_details_makes_verification_apply(scorer: Scorer) -> None:
+    # the customer never says "my account", but the agent needs the account to help
+    t = call("Hello, Sunny Solar.", "the panels you fitted show an error light",
+             "Can I get your customer number and the install address?", "SC31, 9 Oak Court",
+             "Thanks, I'll book a technician.", "ok")
+    assert verdict(scorer, t, "identity_verification") == "met"
+
+
+def test_rules_agent_confirming_the_check_passed_counts(scorer: Scorer) -> None:
+    # ASR garbled the security question; "that's you verified" shows it was asked
+    t = call("hiya skylark broadband", "my dongle keeps dropping out",
+             "can i take your account number and then the answer to your secure tea quest",
+             "sk4412 and partick", "brilliant thank you that's you verified, i can see the "
+             "router on your account", "ok")
+    assert verdict(scorer, t, "identity_verification") == "met"
+
+
+def test_rules_documents_to_bring_are_not_verification(scorer: Scorer) -> None:
+    t = call("Hello, Acme Tax.", "what do I bring to my appointment",
+             "Your photo ID, and Social Security cards for everyone you claim.", "ok")
+    assert verdict(scorer, t, "identity_verification") != "met"

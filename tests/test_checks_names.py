@@ -54,3 +54,15 @@ def test_name_echo_evidence_is_the_agents_turn(scorer: Scorer) -> None:
     result = {c.id: c for c in scorer.score(t).criteria}["agent_introduction"]
     assert result.evidence[0].speaker == "agent"
     assert "Dana" in result.evidence[0].text
+
+
+@pytest.mark.parametrize("customer", [
+    # a full stop ends the greeting: "Aye" is no name
+    "Hello. Aye, it's Pauline Dodds, I'm ringing about me prescription",
+    # no greeting at all: "so you see you have taken it twice"
+    "so you see you have taken it twice can you refund it",
+])
+def test_name_echo_needs_a_greeting_right_before_the_name(scorer: Scorer, customer: str) -> None:
+    t = call("A: Elmfield Surgery, just so you know calls are recorded.", f"C: {customer}",
+             "A: Right.")
+    assert introduction(scorer, t) == "not_met"

@@ -16,6 +16,7 @@ from qa_analytics.training.classifiers import make_pipeline, read_dataset, train
 
 REPO = Path(__file__).resolve().parents[1]
 TRAINING = REPO / "models" / "training"
+MODELS = sorted(p.stem for p in TRAINING.glob("*.tsv"))
 PROBES = [
     "I can imagine how stressful that must be",
     "I understand, but there's nothing I can do",
@@ -53,8 +54,7 @@ def test_training_metadata_in_onnx_and_sidecar(trained: tuple[dict, Path]) -> No
     meta, out = trained
     model = onnx.load(str(out / "agent_empathy.onnx"))
     props = {p.key: p.value for p in model.metadata_props}
-    assert props["data_sha256"] == hashlib.sha256(
-        (TRAINING / "agent_empathy.tsv").read_bytes()).hexdigest()
+    assert props["data_sha256"] == read_dataset(TRAINING / "agent_empathy.tsv").sha256
     assert json.loads(props["metrics"])["cv_accuracy"] > 0.6
     assert set(json.loads(props["versions"])) >= {"scikit-learn", "skl2onnx", "onnx", "engine"}
     sidecar = json.loads((out / "agent_empathy.json").read_text())
@@ -68,13 +68,60 @@ def test_training_is_deterministic(trained: tuple[dict, Path], tmp_path: Path) -
     assert again["onnx_sha256"] == meta["onnx_sha256"]
 
 
-@pytest.mark.parametrize("name", ["agent_empathy", "customer_intent"])
+def test_training_is_deterministic_across_processes(trained: tuple[dict, Path],
+                                                    tmp_path: Path) -> None:
+    """skl2onnx emits some lists in set order, which depends on the process's string-hash
+    seed; another seed must still give the same bytes."""
+    import os
+    import subprocess
+    import sys
+
+    meta, _ = trained
+    code = ("import sys; from pathlib import Path; "
+            "from qa_analytics.training.classifiers import train_one; "
+            "print(train_one(Path(sys.argv[1]), Path(sys.argv[2]))['onnx_sha256'])")
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(TRAINING / "agent_empathy.tsv"), str(tmp_path)],
+            env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True,
+            check=True)
+        assert done.stdout.strip() == meta["onnx_sha256"]
+
+
+@pytest.mark.parametrize("name", MODELS)
 def test_training_committed_models_match_their_training_data(name: str) -> None:
     meta = json.loads((REPO / "models" / f"{name}.json").read_text())
-    data_hash = hashlib.sha256((TRAINING / f"{name}.tsv").read_bytes()).hexdigest()
+    data_hash = read_dataset(TRAINING / f"{name}.tsv").sha256
     assert meta["data_sha256"] == data_hash, "run `qa-analytics train` after editing the data"
     assert meta["onnx_sha256"] == hashlib.sha256(
         (REPO / "models" / f"{name}.onnx").read_bytes()).hexdigest()
+
+
+def test_training_include_brings_in_relabelled_lines(tmp_path: Path) -> None:
+    (tmp_path / "conduct.tsv").write_text("prohibited\tcalm down\nok\thow can I help\n")
+    main = tmp_path / "empathy.tsv"
+    main.write_text("empathy\tthat must be hard\n@include conduct.tsv prohibited=other\n")
+    data = read_dataset(main)
+    assert list(zip(data.labels, data.texts, strict=True)) == [
+        ("empathy", "that must be hard"), ("other", "calm down")]
+    before = data.sha256
+    (tmp_path / "conduct.tsv").write_text("prohibited\tcalm down now\nok\thow can I help\n")
+    assert read_dataset(main).sha256 != before, "an edit to the included file makes it stale"
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("@include conduct.tsv", "expected '@include OTHER.tsv LABEL=NEWLABEL'"),
+    ("@include missing.tsv a=b", "cannot read missing.tsv"),
+    ("@include conduct.tsv rude=other", "conduct.tsv has no lines labelled 'rude'"),
+    ("@include empathy.tsv a=b", "cannot include itself"),
+])
+def test_training_include_errors_name_file_and_line(tmp_path: Path, line: str,
+                                                    message: str) -> None:
+    (tmp_path / "conduct.tsv").write_text("prohibited\tcalm down\nok\thow can I help\n")
+    main = tmp_path / "empathy.tsv"
+    main.write_text(f"empathy\tthat must be hard\nother\tok\n{line}\n")
+    with pytest.raises(ConfigError, match=rf"empathy.tsv: line 3: .*{message}"):
+        read_dataset(main)
 
 
 def test_training_rejects_malformed_data(tmp_path: Path) -> None:
@@ -88,7 +135,7 @@ def test_training_rejects_malformed_data(tmp_path: Path) -> None:
         read_dataset(single)
 
 
-@pytest.mark.parametrize("name", ["agent_empathy", "customer_intent"])
+@pytest.mark.parametrize("name", MODELS)
 def test_training_packaged_copies_match_models(name: str) -> None:
     """An installed wheel scores with qa_analytics/data copies: they must be the same files."""
     packaged = REPO / "qa_analytics" / "data"

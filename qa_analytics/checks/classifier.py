@@ -108,6 +108,16 @@ class ClassifierStore:
         return {name: m.model_id for name, m in sorted(self._models.items())}
 
 
+class UnlessParams(Params):
+    """Another model that overrules a hit on the same sentence: a sentence the conduct model
+    calls rude ("if you'd caught it then you wouldn't be in this mess") is no empathy, however
+    the empathy model scores it."""
+
+    model: str
+    labels: list[str] = Field(min_length=1)
+    threshold: float = Field(default=0.5, ge=0, le=1)
+
+
 class ClassifierParams(Params):
     model: str
     labels: list[str] = Field(min_length=1)
@@ -124,7 +134,18 @@ class ClassifierParams(Params):
     # sentences with fewer words get no model score (phrases still count): a model is not
     # calibrated on fragments ("and", "great and") that ASR splits off a turn
     min_words: int = Field(default=0, ge=0)
+    unless: UnlessParams | None = None
     describe: str = ""
+
+
+def _columns(model: OnnxClassifier, name: str, labels: list[str]) -> list[int]:
+    unknown = [label for label in labels if label not in model.classes]
+    if unknown:
+        from qa_analytics.errors import ConfigError
+
+        raise ConfigError(f"labels: {unknown} not produced by model {name} "
+                          f"(it knows {model.classes})")
+    return [model.classes.index(label) for label in labels]
 
 
 def _sentences(lemmas: tuple[str, ...], split: bool) -> list[str]:
@@ -152,13 +173,10 @@ class ClassifierCheck:
     def __init__(self, params: ClassifierParams, context: BuildContext) -> None:
         self.params = params
         self.model = context.classifiers.get(params.model)
-        unknown = [label for label in params.labels if label not in self.model.classes]
-        if unknown:
-            from qa_analytics.errors import ConfigError
-
-            raise ConfigError(f"labels: {unknown} not produced by model {params.model} "
-                              f"(it knows {self.model.classes})")
-        self._cols = [self.model.classes.index(label) for label in params.labels]
+        self._cols = _columns(self.model, params.model, params.labels)
+        self.unless = context.classifiers.get(params.unless.model) if params.unless else None
+        self._unless_cols = (_columns(self.unless, params.unless.model, params.unless.labels)
+                             if params.unless and self.unless else [])
         # Phrases reuse phrase.v1 (negation, exclude, veto); the veto phrases also veto the
         # model's hits ("I understand, but there's nothing I can do").
         self.phrases = PhraseCheck(PhraseParams(
@@ -183,16 +201,34 @@ class ClassifierCheck:
                             continue
                         owners.append(i)
                         texts.append(sentence)
-            return owners, self.model.predict_proba(texts)
+            return owners, texts, self.model.predict_proba(texts)
 
-        owners, probs = view.cached((self.params.model, speaker, split, min_words), run)
+        owners, texts, probs = view.cached((self.params.model, speaker, split, min_words), run)
         if not owners:
             return {}
+        scores = probs[:, self._cols].sum(axis=1).tolist()
+        if self.unless is not None:
+            self._overrule(view, texts, scores)
         out: dict[int, float] = {}
-        for i, p in zip(owners, probs[:, self._cols].sum(axis=1).tolist(), strict=True):
-            if p > out.get(i, -1.0):
+        for i, p in zip(owners, scores, strict=True):
+            if i not in out or p > out[i]:
                 out[i] = p
         return out
+
+    def _overrule(self, view: CallView, texts: list[str], scores: list[float]) -> None:
+        """Drop each hit sentence that the ``unless`` model claims. Only hits are
+        run through it: most calls have few, so the second model costs little."""
+        assert self.unless is not None and self.params.unless is not None
+        hits = [k for k, p in enumerate(scores) if p >= self.params.threshold]
+        if not hits:
+            return
+        sentences = tuple(texts[k] for k in hits)
+        other = view.cached((self.params.unless.model, "sentences", sentences),
+                            lambda: self.unless.predict_proba(list(sentences)))
+        claimed = other[:, self._unless_cols].sum(axis=1).tolist()
+        for k, q in zip(hits, claimed, strict=True):
+            if q >= self.params.unless.threshold:
+                scores[k] = -1.0  # below any threshold, and no near miss either
 
     def find(self, view: CallView) -> Finding:
         indices, scope = select(view, self.params.speaker, self.params.window)
@@ -216,7 +252,9 @@ class ClassifierCheck:
         for i in indices:
             if veto in matches[i]:
                 continue
-            p = probs.get(i, 0.0)
+            p = probs.get(i)
+            if p is None:
+                continue  # no sentence of this turn was scored (fragments)
             if p >= threshold:
                 what = f"{'/'.join(self.params.labels)} (model {self.params.model}, p={p:.2f})"
                 hits.append(Hit(i, p * factors[i], what))
@@ -229,4 +267,5 @@ class ClassifierCheck:
         # how well the looked-at turns were heard, on average: one garbled turn should
         # not make every absence doubtful (low_transcript_confidence covers the call)
         trust = sum(factors[i] for i in indices) / len(indices) if indices else 1.0
-        return Finding(False, (1.0 - 0.5 * min(1.0, best_miss / threshold)) * trust, (), scope)
+        nearness = min(1.0, best_miss / threshold) if threshold > 0 else 0.0
+        return Finding(False, (1.0 - 0.5 * nearness) * trust, (), scope)

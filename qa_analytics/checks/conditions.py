@@ -74,6 +74,8 @@ def negated(lemmas: tuple[str, ...], start: int, window: int = 3) -> bool:
         if tok == "no" and (j == 0 or lemmas[j - 1] in _CLAUSE_BREAK
                             or (j + 1 < len(lemmas) and lemmas[j + 1] in _NO_INTERJECTION)):
             return False
+        if tok == "without" and j < start - 1:
+            continue  # it negates its own object: "a week without internet, what a nightmare"
         if tok in NEGATION_CUES:
             return True
     return False

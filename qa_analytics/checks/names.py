@@ -66,16 +66,20 @@ class NameEchoCheck:
 
     def _greeted_name(self, words: tuple[str, ...]) -> tuple[str, bool] | None:
         """The word the customer greets the agent with, and whether it was capitalised."""
-        kept = [w for w in words if w not in {".", "?", "!"}]
+        # a comma may stand between greeting and name ("Hi, Dana"), a full stop may not:
+        # "Hello. Aye, it's Pauline" greets nobody
+        kept = [w for w in words if w != ","]
         lowers = [w.lower() for w in kept]
         i = 0
         while i < len(lowers) and lowers[i] in _LEAD_INS and lowers[i] not in self.greetings:
             i += 1
+        greeted = False
         while i < len(lowers) and lowers[i] in self.greetings:
             i += 1
-            if i < len(lowers) and lowers[i] == "you" and i >= 1 and lowers[i - 1] == "thank":
+            greeted = True
+            if i < len(lowers) and lowers[i] == "you" and lowers[i - 1] == "thank":
                 i += 1  # "thank you Dana"
-        if 0 < i < len(lowers) and lowers[i - 1] in self.greetings | {"you"}:
+        if greeted and i < len(lowers):
             name = lowers[i]
             if name.isalpha() and len(name) >= 2 and name not in _NOT_NAMES:
                 return name, kept[i][:1].isupper()

@@ -366,12 +366,15 @@ class PhraseCheck:
         for i in indices:
             if label not in matches[i]:
                 continue  # the common case, decided without a call
+            first = None  # where this turn's part of a multi-detail request starts
             for span in self.utterance_spans(view, i):
+                first = span[0] if first is None else first
                 seen.add(" ".join(view.norms[i].lemmas[span[0]:span[1]]))
                 if len(seen) < needed:
                     continue
-                words = " ".join(view.norms[i].words[span[0]:span[1]])
-                hits.append(Hit(i, 0.92 * factors[i], words, span[0]))
+                # "the email on your account and your postcode" is asked from "email" on
+                words = " ".join(view.norms[i].words[first:span[1]])
+                hits.append(Hit(i, 0.92 * factors[i], words, first))
                 break
         if hits:
             return Finding(True, max(h.confidence for h in hits), tuple(hits), scope)

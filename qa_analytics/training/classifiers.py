@@ -32,10 +32,19 @@ class Dataset:
 
 
 def read_dataset(path: Path) -> Dataset:
+    """Read ``label<TAB>utterance`` lines. A line ``@include OTHER.tsv LABEL=NEWLABEL`` adds
+    the lines of OTHER.tsv (same folder) labelled LABEL, relabelled NEWLABEL: the conduct
+    data's rude lines are the empathy model's hard negatives without a second copy."""
     raw = path.read_bytes()
     texts, labels = [], []
+    digest = hashlib.sha256(raw)
     for n, line in enumerate(raw.decode("utf-8").splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
+            continue
+        if line.startswith("@include"):
+            for label, text in _included(path, n, line, digest):
+                labels.append(label)
+                texts.append(text)
             continue
         label, sep, text = line.partition("\t")
         if not sep or not label.strip() or not text.strip():
@@ -45,7 +54,30 @@ def read_dataset(path: Path) -> Dataset:
         texts.append(text.strip())
     if len(set(labels)) < 2:
         raise ConfigError(f"{path.name}: needs at least two labels, got {sorted(set(labels))}")
-    return Dataset(path.stem, tuple(texts), tuple(labels), hashlib.sha256(raw).hexdigest())
+    return Dataset(path.stem, tuple(texts), tuple(labels), digest.hexdigest())
+
+
+def _included(path: Path, n: int, line: str, digest: Any) -> list[tuple[str, str]]:
+    """The (label, text) pairs an ``@include`` line brings in; the included file's bytes go
+    into ``digest`` so a change there makes the model stale too."""
+    parts = line.split()
+    if len(parts) != 3 or parts[2].count("=") != 1:
+        raise ConfigError(f"{path.name}: line {n}: expected '@include OTHER.tsv "
+                          f"LABEL=NEWLABEL', got {line!r}")
+    source, (label, new_label) = path.parent / parts[1], parts[2].split("=")
+    if source.resolve() == path.resolve():
+        raise ConfigError(f"{path.name}: line {n}: a file cannot include itself")
+    try:
+        included = read_dataset(source)
+    except OSError as exc:
+        raise ConfigError(f"{path.name}: line {n}: cannot read {parts[1]} ({exc.strerror})") \
+            from None
+    digest.update(included.sha256.encode())
+    pairs = [(new_label, t) for t, lab in zip(included.texts, included.labels, strict=True)
+             if lab == label]
+    if not pairs:
+        raise ConfigError(f"{path.name}: line {n}: {parts[1]} has no lines labelled {label!r}")
+    return pairs
 
 
 def make_pipeline() -> Any:
@@ -97,6 +129,11 @@ def to_onnx(pipeline: Any, metadata: dict[str, str]) -> Any:
         naming=_stable_name,
     )
     model.graph.name = "qa_analytics_text_classifier"  # skl2onnx uses a random graph name
+    # skl2onnx lists the opset imports in set order, which follows Python's per-process
+    # string hashing: sorted, the same data gives the same bytes in every process
+    imports = sorted(model.opset_import, key=lambda o: (o.domain, o.version))
+    del model.opset_import[:]
+    model.opset_import.extend(imports)
     for key, value in metadata.items():
         prop = model.metadata_props.add()
         prop.key, prop.value = key, value
