@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import Field
 
+from qa_analytics.checks import wordlists
 from qa_analytics.checks.base import BuildContext, CallView, Finding, Hit, MatchSpans, Params
 from qa_analytics.checks.conditions import (
     SpeakerChoice,
@@ -121,9 +122,10 @@ class PatternBank:
                     if lemmas and (lemmas, label) not in index.get(lemmas[0], ()):
                         index.setdefault(lemmas[0], []).append((lemmas, label))
                 if self._patterns[label]:
+                    patterns = wordlists.expand(self._patterns[label])
                     matcher = Matcher(vocab)
-                    matcher.add(label, self._patterns[label])
-                    group.matchers.append((matcher, _requirements(self._patterns[label])))
+                    matcher.add(label, patterns)
+                    group.matchers.append((matcher, _requirements(patterns)))
             group.phrase_index = index
         self._compiled = True
 
@@ -261,7 +263,7 @@ def _pattern_words(token: dict[str, Any]) -> Iterable[str]:
             yield value.lower()
         elif isinstance(value, dict):
             for v in value.get("IN", ()):
-                if isinstance(v, str):
+                if isinstance(v, str) and not wordlists.is_reference(v):
                     yield v.lower()
 
 
@@ -276,7 +278,7 @@ def _validate_patterns(patterns: list[list[dict[str, Any]]]) -> None:
     from qa_analytics.nlp import get_nlp
 
     try:
-        Matcher(get_nlp().vocab, validate=True).add("check", patterns)
+        Matcher(get_nlp().vocab, validate=True).add("check", wordlists.expand(patterns))
     except MatchPatternError as exc:
         detail = " ".join(str(exc).split())
         raise ConfigError(f"patterns: not valid spaCy Matcher patterns ({detail}); quote "
