@@ -25,7 +25,7 @@ from pydantic import Field
 from qa_analytics.checks.base import BuildContext, CallView, Finding, Hit, Params
 from qa_analytics.checks.conditions import SpeakerChoice, Window, select
 from qa_analytics.checks.phrase import PhraseCheck, PhraseParams
-from qa_analytics.errors import ModelError
+from qa_analytics.errors import ConfigError, ModelError
 
 # models/ at the repository root is where models are trained and kept; an installed wheel
 # has no repository, so the package carries copies in qa_analytics/data/ (package data, kept
@@ -141,8 +141,6 @@ class ClassifierParams(Params):
 def _columns(model: OnnxClassifier, name: str, labels: list[str]) -> list[int]:
     unknown = [label for label in labels if label not in model.classes]
     if unknown:
-        from qa_analytics.errors import ConfigError
-
         raise ConfigError(f"labels: {unknown} not produced by model {name} "
                           f"(it knows {model.classes})")
     return [model.classes.index(label) for label in labels]
@@ -174,9 +172,11 @@ class ClassifierCheck:
         self.params = params
         self.model = context.classifiers.get(params.model)
         self._cols = _columns(self.model, params.model, params.labels)
-        self.unless = context.classifiers.get(params.unless.model) if params.unless else None
-        self._unless_cols = (_columns(self.unless, params.unless.model, params.unless.labels)
-                             if params.unless and self.unless else [])
+        self.unless: tuple[OnnxClassifier, list[int], float] | None = None
+        if params.unless is not None:
+            other = context.classifiers.get(params.unless.model)
+            self.unless = (other, _columns(other, params.unless.model, params.unless.labels),
+                           params.unless.threshold)
         # Phrases reuse phrase.v1 (negation, exclude, veto); the veto phrases also veto the
         # model's hits ("I understand, but there's nothing I can do").
         self.phrases = PhraseCheck(PhraseParams(
@@ -207,8 +207,7 @@ class ClassifierCheck:
         if not owners:
             return {}
         scores = probs[:, self._cols].sum(axis=1).tolist()
-        if self.unless is not None:
-            self._overrule(view, texts, scores)
+        self._overrule(view, texts, scores)
         out: dict[int, float] = {}
         for i, p in zip(owners, scores, strict=True):
             if i not in out or p > out[i]:
@@ -218,16 +217,18 @@ class ClassifierCheck:
     def _overrule(self, view: CallView, texts: list[str], scores: list[float]) -> None:
         """Drop each hit sentence that the ``unless`` model claims. Only hits are
         run through it: most calls have few, so the second model costs little."""
-        assert self.unless is not None and self.params.unless is not None
+        if self.unless is None:
+            return
+        model, cols, threshold = self.unless
         hits = [k for k, p in enumerate(scores) if p >= self.params.threshold]
         if not hits:
             return
         sentences = tuple(texts[k] for k in hits)
-        other = view.cached((self.params.unless.model, "sentences", sentences),
-                            lambda: self.unless.predict_proba(list(sentences)))
-        claimed = other[:, self._unless_cols].sum(axis=1).tolist()
+        probs = view.cached((model.model_id, "sentences", sentences),
+                            lambda: model.predict_proba(list(sentences)))
+        claimed = probs[:, cols].sum(axis=1).tolist()
         for k, q in zip(hits, claimed, strict=True):
-            if q >= self.params.unless.threshold:
+            if q >= threshold:
                 scores[k] = -1.0  # below any threshold, and no near miss either
 
     def find(self, view: CallView) -> Finding:
