@@ -31,7 +31,7 @@ class Dataset:
     sha256: str
 
 
-def read_dataset(path: Path) -> Dataset:
+def read_dataset(path: Path, *, _including: tuple[Path, ...] = ()) -> Dataset:
     """Read ``label<TAB>utterance`` lines. A line ``@include OTHER.tsv LABEL=NEWLABEL`` adds
     the lines of OTHER.tsv (same folder) labelled LABEL, relabelled NEWLABEL: the conduct
     data's rude lines are the empathy model's hard negatives without a second copy."""
@@ -42,7 +42,7 @@ def read_dataset(path: Path) -> Dataset:
         if not line.strip() or line.startswith("#"):
             continue
         if line.startswith("@include"):
-            for label, text in _included(path, n, line, digest):
+            for label, text in _included(path, n, line, digest, (*_including, path)):
                 labels.append(label)
                 texts.append(text)
             continue
@@ -57,18 +57,21 @@ def read_dataset(path: Path) -> Dataset:
     return Dataset(path.stem, tuple(texts), tuple(labels), digest.hexdigest())
 
 
-def _included(path: Path, n: int, line: str, digest: Any) -> list[tuple[str, str]]:
+def _included(path: Path, n: int, line: str, digest: Any,
+              chain: tuple[Path, ...]) -> list[tuple[str, str]]:
     """The (label, text) pairs an ``@include`` line brings in; the included file's bytes go
-    into ``digest`` so a change there makes the model stale too."""
+    into ``digest`` so a change there makes the model stale too. ``chain``: the files being
+    read, so a cycle (A includes B includes A) is an error, not endless recursion."""
     parts = line.split()
     if len(parts) != 3 or parts[2].count("=") != 1:
         raise ConfigError(f"{path.name}: line {n}: expected '@include OTHER.tsv "
                           f"LABEL=NEWLABEL', got {line!r}")
     source, (label, new_label) = path.parent / parts[1], parts[2].split("=")
-    if source.resolve() == path.resolve():
-        raise ConfigError(f"{path.name}: line {n}: a file cannot include itself")
+    if source.resolve() in {p.resolve() for p in chain}:
+        raise ConfigError(f"{path.name}: line {n}: a file cannot include itself "
+                          f"(through {' -> '.join(p.name for p in (*chain, source))})")
     try:
-        included = read_dataset(source)
+        included = read_dataset(source, _including=chain)
     except OSError as exc:
         raise ConfigError(f"{path.name}: line {n}: cannot read {parts[1]} ({exc.strerror})") \
             from None
