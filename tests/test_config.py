@@ -162,3 +162,27 @@ def test_config_phrase_check_needs_phrases_or_patterns(tmp_path: Path) -> None:
     data["criteria"]["greeting"]["check"] = {"type": "phrase.v1", "phrases": []}
     with pytest.raises(ConfigError, match="needs at least one of phrases, patterns"):
         load_scorer(_write(tmp_path, data)).build()
+
+
+def test_config_nested_phrase_lists_are_joined_in_order(tmp_path: Path) -> None:
+    """YAML cannot concatenate lists, so a phrase list may hold shared lists (aliases)."""
+    from pydantic import ValidationError
+
+    from qa_analytics.checks.phrase import PhraseParams
+    from qa_analytics.scorer import load_scorer
+    from tests.conftest import call
+
+    params = PhraseParams.model_validate({"phrases": [["hello", "hi"], ["howdy", ["hiya"]],
+                                                      "good day"]})
+    assert params.phrases == ["hello", "hi", "howdy", "hiya", "good day"]
+    with pytest.raises(ValidationError):
+        PhraseParams.model_validate({"phrases": [["hello", {"not": "a phrase"}]]})
+
+    path = tmp_path / "card.yaml"
+    path.write_text("x-hellos: &hellos [hello, hi]\n" + yaml.safe_dump(_minimal(), sort_keys=False)
+                    .replace("phrases:\n      - hello", "phrases: [*hellos, [hiya], good day]"))
+    scorer = load_scorer(path).build()
+    for line, expected in (("A: hiya there", "met"), ("A: hi there", "met"),
+                           ("A: howdy there", "not_met")):
+        assert {c.id: c.verdict for c in scorer.score(call(line)).criteria} == {
+            "greeting": expected}

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Annotated, Any, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from qa_analytics.nlp import Normalised
 from qa_analytics.records import Transcript, Utterance
@@ -20,6 +20,21 @@ from qa_analytics.records import Transcript, Utterance
 
 class Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _flatten(value: Any) -> Any:
+    """Lists inside a phrase list are spliced in, so a scorecard can join shared lists
+    (YAML has no list concatenation): ``phrases: [*complaint_words, *worry_words, fed up]``."""
+    if not isinstance(value, list):
+        return value
+    out: list[Any] = []
+    for item in value:
+        out.extend(_flatten(item) if isinstance(item, list) else [item])
+    return out
+
+
+# a list of phrases; nested lists (YAML aliases of shared lists) are flattened in order
+PhraseList = Annotated[list[str], BeforeValidator(_flatten)]
 
 
 @dataclass(frozen=True, slots=True)

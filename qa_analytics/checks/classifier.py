@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import Field
 
-from qa_analytics.checks.base import BuildContext, CallView, Finding, Hit, Params
+from qa_analytics.checks.base import BuildContext, CallView, Finding, Hit, Params, PhraseList
 from qa_analytics.checks.conditions import SpeakerChoice, Window, select
 from qa_analytics.checks.phrase import PhraseCheck, PhraseParams
 from qa_analytics.errors import ConfigError, ModelError
@@ -124,10 +124,10 @@ class ClassifierParams(Params):
     threshold: float = Field(default=0.5, ge=0, le=1)
     speaker: SpeakerChoice = "agent"
     window: Window | None = None
-    phrases: list[str] = []
+    phrases: PhraseList = []
     patterns: list[list[dict[str, Any]]] = []
-    exclude: list[str] = []
-    veto: list[str] = []
+    exclude: PhraseList = []
+    veto: PhraseList = []
     negation: bool = True
     # classify each sentence of a turn and keep the highest probability
     split_sentences: bool = True

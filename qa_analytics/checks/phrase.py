@@ -26,7 +26,15 @@ from typing import Any
 from pydantic import Field
 
 from qa_analytics.checks import wordlists
-from qa_analytics.checks.base import BuildContext, CallView, Finding, Hit, MatchSpans, Params
+from qa_analytics.checks.base import (
+    BuildContext,
+    CallView,
+    Finding,
+    Hit,
+    MatchSpans,
+    Params,
+    PhraseList,
+)
 from qa_analytics.checks.conditions import (
     SpeakerChoice,
     Window,
@@ -289,14 +297,14 @@ def _validate_patterns(patterns: list[list[dict[str, Any]]]) -> None:
 class PhraseParams(Params):
     speaker: SpeakerChoice = "agent"
     window: Window | None = None
-    phrases: list[str] = []
+    phrases: PhraseList = []
     # spaCy Matcher token patterns, e.g. [{"LEMMA": "my"}, {"LEMMA": "name"}, {"LEMMA": "be"}]
     patterns: list[list[dict[str, Any]]] = []
-    exclude: list[str] = []  # a match overlapping one of these does not count
-    veto: list[str] = []  # an utterance containing one of these does not count at all
+    exclude: PhraseList = []  # a match overlapping one of these does not count
+    veto: PhraseList = []  # an utterance containing one of these does not count at all
     # a match counts only in an utterance that also says one of these (a request form:
     # "can I take", "?"), so "depending on your postcode" is not a verification request
-    require: list[str] = []
+    require: PhraseList = []
     # found only once the speaker has said this many different matches (non-overlapping, in
     # one turn or across the window): an account number alone is a lookup, not a check
     min_distinct: int = Field(default=1, ge=1)
