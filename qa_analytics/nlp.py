@@ -41,6 +41,8 @@ CONFUSIONS: dict[str, str] = {
     "apologized": "apologised", "sory": "sorry", "sorrry": "sorry",
     # "speaking" loses its first sound in an introduction ("sipho peaking")
     "peaking": "speaking",
+    # dialect spellings of a hold thank-you ("thanks fur hangin on", "thank ye for waitin'")
+    "holdin": "holding", "waitin": "waiting", "hangin": "hanging", "ye": "you",
 }
 # Two-word confusions where the first word is real English but wrong in this context.
 BIGRAM_CONFUSIONS: dict[tuple[str, str], tuple[str, str]] = {
@@ -55,6 +57,9 @@ BIGRAM_CONFUSIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("call", "my"): ("calls", "may"),
     ("calm", "are"): ("calls", "are"),
     ("calm", "recorded"): ("calls", "recorded"),
+    ("thanks", "fur"): ("thanks", "for"),
+    ("thank", "fur"): ("thank", "for"),
+    ("thank", "ya"): ("thank", "you"),
 }
 # Contractions expanded before tokenising ("isn't" -> "is not"), in one regex pass.
 _CONTRACTION = re.compile(r"\b(can'?t|won'?t|shan't)\b|n't\b|'(m|re|ve|ll|d)\b", re.I)
@@ -237,8 +242,20 @@ class Normalised:
         return " ".join(self.lemmas)
 
 
+# A dropped g written with an apostrophe ("holdin'", "mornin'"): the -ing word, when it is one.
+_DROPPED_G = re.compile(r"\b([A-Za-z]{2,}in)'(?!\w)")
+
+
+def _restore_g(m: re.Match[str]) -> str:
+    word = m.group(1) + "g"
+    return word if word.lower() in _common_words() else m.group(0)
+
+
 def _clean_string(text: str) -> str:
-    return _CONTRACTION.sub(_expand, text.translate(_SMART_QUOTES))
+    text = text.translate(_SMART_QUOTES)
+    if "in'" in text:
+        text = _DROPPED_G.sub(_restore_g, text)
+    return _CONTRACTION.sub(_expand, text)
 
 
 def tokenize(text: str, engine: str = "regex") -> list[str]:

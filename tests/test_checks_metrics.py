@@ -70,6 +70,19 @@ def test_checks_metrics_hold_etiquette_met(scorer: Scorer) -> None:
     assert hold_verdict(scorer, t)[0] == "met"
 
 
+@pytest.mark.parametrize("thanks", [
+    "Appreciate you hangin' on. So the loyalty rate is ready.",
+    "thanks fur hangin on fiona the truck is coming",
+    "Thank ye for waitin'. The driver skipped your road.",
+])
+def test_checks_metrics_hold_thanks_in_dialect_spelling(scorer: Scorer, thanks: str) -> None:
+    t = timed(("agent", 0.0, 4.0, "Hello"), ("customer", 5.0, 8.0, "my bill is wrong"),
+              ("agent", 9.0, 12.0, "Can I put you on hold for a moment?"),
+              ("customer", 12.5, 13.0, "go ahead"),
+              ("agent", 60.0, 63.0, thanks))
+    assert hold_verdict(scorer, t) == ("met", "1 hold(s) announced and thanked")
+
+
 def test_checks_metrics_silent_hold_not_announced(scorer: Scorer) -> None:
     t = timed(("agent", 0.0, 4.0, "Hello"), ("customer", 5.0, 8.0, "my bill is wrong"),
               ("agent", 9.0, 12.0, "Okay."),

@@ -137,3 +137,16 @@ def test_nlp_contracted_is_after_a_pronoun_is_be() -> None:
 ])
 def test_nlp_expands_contractions_written_without_apostrophe(text: str, expected: str) -> None:
     assert normalise(text).text == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Thank you so much for holdin'. Okay", "thank you so much for hold . okay"),
+    ("thank ye for waitin'", "thank you for wait"),
+    ("thanks fur hangin on fiona", "thank for hang on fiona"),
+    ("Good mornin', nothin' to worry about", "good morning nothing to worry about"),
+    # a quote closing after "in" is no dropped g; nor is a word with no -ing form
+    ("she said 'come in' and sat down", "she say come in and sit down"),
+    ("the cabin' door", "the cabin door"),
+])
+def test_nlp_dialect_spellings_of_hold_thanks(text: str, expected: str) -> None:
+    assert normalise(text).text == expected
