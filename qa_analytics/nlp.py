@@ -43,6 +43,7 @@ CONFUSIONS: dict[str, str] = {
     "peaking": "speaking",
     # dialect spellings of a hold thank-you ("thanks fur hangin on", "thank ye for waitin'")
     "holdin": "holding", "waitin": "waiting", "hangin": "hanging", "ye": "you",
+    "bein": "being", "doin": "doing", "goin": "going", "gettin": "getting",
 }
 # Two-word confusions where the first word is real English but wrong in this context.
 BIGRAM_CONFUSIONS: dict[tuple[str, str], tuple[str, str]] = {

@@ -237,3 +237,27 @@ def test_checks_phrase_take_action_status_is_not_a_step(scorer: Scorer, agent: s
                                                         expected: str) -> None:
     t = call("A: Hello", COMPLAINT, agent, "C: right")
     assert verdict(scorer, t, "take_action")[0] == expected
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    (("A: good evening my name's gordon this call's recorded fur quality",), "met"),
+    (("A: collections department", "C: hi", "A: yeah this call is bein recorded"), "met"),
+])
+def test_checks_phrase_recording_notice_in_dialect_spelling(scorer: Scorer,
+                                                            lines: tuple[str, ...],
+                                                            expected: str) -> None:
+    assert verdict(scorer, call(*lines), "recording_disclosure")[0] == expected
+
+
+@pytest.mark.parametrize(("last", "expected"), [
+    ("pleasure sipho see you thursday and enjoy the puppy bye", "met"),
+    ("Right, have a good one.", "met"),
+    ("nae bother. is there onything else ah can dae fur ye the now", "met"),
+    ("Have a blessed day, ma'am.", "met"),
+    ("Mm-hm. Bye.", "not_met"),
+    ("Have a look at the website for the form.", "not_met"),
+])
+def test_checks_phrase_closing_good_wishes(scorer: Scorer, last: str, expected: str) -> None:
+    t = call("A: Hello, this is Ana.", "C: I need a new card", "A: I've ordered it.",
+             "C: thanks", f"A: {last}")
+    assert verdict(scorer, t, "closing")[0] == expected

@@ -147,6 +147,7 @@ def test_nlp_expands_contractions_written_without_apostrophe(text: str, expected
     # a quote closing after "in" is no dropped g; nor is a word with no -ing form
     ("she said 'come in' and sat down", "she say come in and sit down"),
     ("the cabin' door", "the cabin door"),
+    ("yeah this call is bein recorded", "yes this call be be record"),
 ])
 def test_nlp_dialect_spellings_of_hold_thanks(text: str, expected: str) -> None:
     assert normalise(text).text == expected
