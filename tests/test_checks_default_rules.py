@@ -384,3 +384,15 @@ def test_rules_documents_to_bring_are_not_verification(scorer: Scorer) -> None:
     t = call("Hello, Acme Tax.", "what do I bring to my appointment",
              "Your photo ID, and Social Security cards for everyone you claim.", "ok")
     assert verdict(scorer, t, "identity_verification") != "met"
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    (("A: Claims, Dinuka.", "C: hi, my claim"), "met"),
+    (("A: HomeShield claims, Marisol.", "C: hi, yeah, my fridge"), "met"),
+    # thanking the customer by name, or a later turn, is not the agent's own name
+    (("A: Claims department.", "C: it's Maria Lopez", "A: Thanks, Maria."), "not_met"),
+    (("A: Hello, Mrs Patel.", "C: hi"), "not_met"),
+])
+def test_rules_department_then_own_name_in_first_turn(scorer: Scorer, lines: tuple[str, ...],
+                                                      expected: str) -> None:
+    assert verdict(scorer, call(*lines), "agent_introduction") == expected
