@@ -387,11 +387,11 @@ def test_rules_documents_to_bring_are_not_verification(scorer: Scorer) -> None:
 
 
 @pytest.mark.parametrize(("lines", "expected"), [
-    (("A: Claims, Dinuka.", "C: hi, my claim"), "met"),
-    (("A: HomeShield claims, Marisol.", "C: hi, yeah, my fridge"), "met"),
-    # thanking the customer by name, or a later turn, is not the agent's own name
-    (("A: Claims department.", "C: it's Maria Lopez", "A: Thanks, Maria."), "not_met"),
-    (("A: Hello, Mrs Patel.", "C: hi"), "not_met"),
+    (("Claims, Dinuka.", "hi, my claim"), "met"),
+    (("HomeShield claims, Marisol.", "hi, yeah, my fridge"), "met"),
+    # thanking the customer by name, a later turn, or a title and name is not the agent's
+    (("Claims department.", "it's Maria Lopez", "Thanks, Maria."), "not_met"),
+    (("Good morning, Mr Daniel.", "hi"), "not_met"),
 ])
 def test_rules_department_then_own_name_in_first_turn(scorer: Scorer, lines: tuple[str, ...],
                                                       expected: str) -> None:
