@@ -132,6 +132,7 @@ def to_onnx(pipeline: Any, metadata: dict[str, str]) -> Any:
         naming=_stable_name,
     )
     model.graph.name = "qa_analytics_text_classifier"  # skl2onnx uses a random graph name
+    _fast_l2_normalizer(model)
     # skl2onnx lists the opset imports in set order, which follows Python's per-process
     # string hashing: sorted, the same data gives the same bytes in every process
     imports = sorted(model.opset_import, key=lambda o: (o.domain, o.version))
@@ -141,6 +142,39 @@ def to_onnx(pipeline: Any, metadata: dict[str, str]) -> Any:
         prop = model.metadata_props.add()
         prop.key, prop.value = key, value
     return model
+
+
+def _fast_l2_normalizer(model: Any) -> None:
+    """Replace the ai.onnx.ml Normalizer (L2) with ReduceL2, Max and Div.
+
+    onnxruntime's Normalizer kernel is slow on the wide TF-IDF rows: it took 70% of a
+    model's run (2.4 of 3.3 ms for 75 sentences). The standard ops give the same values,
+    and a row with no known word stays all zeros (divided by a tiny floor, not by zero),
+    as scikit-learn's normalize leaves it.
+    """
+    from onnx import TensorProto, helper
+
+    nodes = list(model.graph.node)
+    for k, node in enumerate(nodes):
+        if node.op_type != "Normalizer" or node.domain != "ai.onnx.ml":
+            continue
+        norm = next((a.s for a in node.attribute if a.name == "norm"), b"")
+        if norm != b"L2":
+            continue
+        x, y = node.input[0], node.output[0]
+        floor = f"{node.name}_floor"
+        model.graph.initializer.append(
+            helper.make_tensor(floor, TensorProto.FLOAT, [], [1e-12]))
+        replacement = [
+            helper.make_node("ReduceL2", [x], [f"{node.name}_l2"], keepdims=1,
+                             axes=[1], name=f"{node.name}_reduce"),
+            helper.make_node("Max", [f"{node.name}_l2", floor], [f"{node.name}_safe"],
+                             name=f"{node.name}_max"),
+            helper.make_node("Div", [x, f"{node.name}_safe"], [y], name=f"{node.name}_div"),
+        ]
+        del model.graph.node[:]
+        model.graph.node.extend(nodes[:k] + replacement + nodes[k + 1:])
+        return
 
 
 def train_one(path: Path, out_dir: Path) -> dict[str, Any]:
