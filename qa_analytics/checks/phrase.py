@@ -57,7 +57,8 @@ class _Group:
         self.window = window
         self.labels: list[str] = []
         # first lemma -> (lemma sequence, label) of every phrase of the group
-        self.phrase_index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        # first lemma -> second lemma (None for a one-word phrase) -> (phrase, label) pairs
+        self.phrase_index: dict[str, dict[str | None, list[tuple[tuple[str, ...], str]]]] = {}
         # One Matcher per label with token patterns, with the word sets an utterance must each
         # touch for one of its patterns to match (None: always run it). Most turns fail them
         # all and skip the full Doc; a turn that passes runs only the labels it could meet.
@@ -119,16 +120,20 @@ class PatternBank:
         self.vocabulary = DomainVocabulary(words)
         vocab = get_nlp().vocab
         for group in self._groups.values():
-            # Phrases match on lemmas: a Doc whose words are the lemmas, matched on ORTH, is
-            # three times cheaper to build than a Doc with a LEMMA attribute set.
-            # Phrases match on lemma sequences: an index from first lemma to the phrases that
-            # start with it, scanned in plain Python (no spaCy Doc to build per utterance).
-            index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+            # Phrases match on lemma sequences: an index from the first two lemmas to the
+            # phrases that start with them, scanned in plain Python (no spaCy Doc to build
+            # per utterance). Keyed on one lemma, "i" led to 111 phrases to compare at every
+            # "i" of every agent turn.
+            index: dict[str, dict[str | None, list[tuple[tuple[str, ...], str]]]] = {}
             for label in group.labels:
                 for phrase in self._phrases[label]:
                     lemmas = normalise(phrase).lemmas
-                    if lemmas and (lemmas, label) not in index.get(lemmas[0], ()):
-                        index.setdefault(lemmas[0], []).append((lemmas, label))
+                    if not lemmas:
+                        continue
+                    second = lemmas[1] if len(lemmas) > 1 else None
+                    bucket = index.setdefault(lemmas[0], {}).setdefault(second, [])
+                    if (lemmas, label) not in bucket:
+                        bucket.append((lemmas, label))
                 if self._patterns[label]:
                     patterns = wordlists.expand(self._patterns[label])
                     matcher = Matcher(vocab)
@@ -178,10 +183,16 @@ class PatternBank:
         out: dict[str, set[tuple[int, int]]] = {}
         index, n = group.phrase_index, len(lemmas)
         for start, first in enumerate(lemmas):
-            for phrase, label in index.get(first, ()):
-                end = start + len(phrase)
-                if end <= n and lemmas[start:end] == phrase:
-                    out.setdefault(label, set()).add((start, end))
+            by_second = index.get(first)
+            if by_second is None:
+                continue
+            for _, label in by_second.get(None, ()):
+                out.setdefault(label, set()).add((start, start + 1))
+            if start + 1 < n:
+                for phrase, label in by_second.get(lemmas[start + 1], ()):
+                    end = start + len(phrase)
+                    if end <= n and lemmas[start:end] == phrase:
+                        out.setdefault(label, set()).add((start, end))
         if matchers:
             strings = full_doc.vocab.strings
             for matcher in matchers:
