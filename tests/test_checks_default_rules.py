@@ -160,11 +160,32 @@ def test_rules_area_wide_information_needs_no_verification(scorer: Scorer) -> No
     assert verdict(scorer, t, "identity_verification") == "na"
 
 
-def test_rules_agent_owning_a_failure_makes_apology_apply(scorer: Scorer) -> None:
-    # The customer only states facts; the agent says the company got it wrong.
+def test_rules_agent_naming_a_known_fault_makes_apology_apply(scorer: Scorer) -> None:
+    # The customer only states facts; the agent says the product has a known fault.
+    t = call("Hello, Acme Energy.", "I'm calling about the smart meter screen that went blank",
+             "I've checked it and that's a known issue with that model. I'm sending a "
+             "replacement now.", "okay")
+    assert verdict(scorer, t, "apology") == "not_met"
+
+
+@pytest.mark.parametrize("owning", [
+    "that's a mistake on our side",
+    "that's a lapse on our side, it shouldn't have happened",
+    "this is our warehouse mistake",
+    "we dropped the ball on that",
+    "I really regret that",
+])
+def test_rules_owning_the_fault_is_an_apology(scorer: Scorer, owning: str) -> None:
+    # DEFAULT_SCORECARD.md: "that shouldn't have happened, we got that wrong" apologises
     t = call("Hello, Acme Energy.", "I'm calling about the bill that came on Tuesday",
-             "I've checked it and the reading was never applied, that's a mistake on our "
-             "side. I'm reissuing it now.", "okay")
+             f"I've checked it and the reading was never applied, {owning}. I'm reissuing "
+             "it now.", "okay")
+    assert verdict(scorer, t, "apology") == "met"
+
+
+def test_rules_denying_the_fault_is_no_apology(scorer: Scorer) -> None:
+    t = call("Hello, Acme Energy.", "my bill is wrong, you charged me twice",
+             "I've checked it and that's not our fault, the bank sent it twice.", "okay")
     assert verdict(scorer, t, "apology") == "not_met"
 
 
