@@ -152,9 +152,19 @@ class PatternBank:
         self.compile()
         found: list[dict[str, tuple[tuple[int, int], ...]]] = [{} for _ in norms]
         full: dict[int, Any] = {}  # Docs with words and lemmas (token patterns), built rarely
-        # the words and lemmas of each utterance, as a set, for the pattern prefilter
-        present = {i: frozenset(w.lower() for w in n.words) | frozenset(n.lemmas)
-                   for i, n in enumerate(norms) if n.words}
+        # the words and lemmas of each utterance, as a set, for the pattern prefilter; built
+        # only for turns a group with token patterns looks at (the customer's groups have
+        # none)
+        present: dict[int, frozenset[str]] = {}
+
+        def words_of(i: int) -> frozenset[str]:
+            found_words = present.get(i)
+            if found_words is None:
+                n = norms[i]
+                found_words = present[i] = frozenset(w.lower() for w in n.words) \
+                    | frozenset(n.lemmas)
+            return found_words
+
         for key, group in self._groups.items():
             indices, _ = select_indices(transcript, group.speaker, group.window)
             for i in indices:
@@ -165,7 +175,8 @@ class PatternBank:
                 if spans is None:
                     full_doc = None
                     runnable = [m for m, req in group.matchers
-                                if _may_match(req, norms[i], present.get(i))]
+                                if _may_match(req, norms[i], words_of(i))] \
+                        if group.matchers else []
                     if runnable:
                         full_doc = full.get(i)
                         if full_doc is None:

@@ -132,6 +132,7 @@ def to_onnx(pipeline: Any, metadata: dict[str, str]) -> Any:
         naming=_stable_name,
     )
     model.graph.name = "qa_analytics_text_classifier"  # skl2onnx uses a random graph name
+    _fold_idf(model)
     _fast_l2_normalizer(model)
     # skl2onnx lists the opset imports in set order, which follows Python's per-process
     # string hashing: sorted, the same data gives the same bytes in every process
@@ -142,6 +143,37 @@ def to_onnx(pipeline: Any, metadata: dict[str, str]) -> Any:
         prop = model.metadata_props.add()
         prop.key, prop.value = key, value
     return model
+
+
+def _fold_idf(model: Any) -> None:
+    """Give the TfIdfVectorizer node the IDF weights (mode TFIDF) and drop the Mul by the
+    IDF vector after it: one pass less over the wide rows, the same values."""
+    from onnx import helper, numpy_helper
+
+    graph = model.graph
+    nodes = list(graph.node)
+    initializers = {i.name: i for i in graph.initializer}
+    for k, node in enumerate(nodes[:-1]):
+        mul = nodes[k + 1]
+        if node.op_type != "TfIdfVectorizer" or mul.op_type != "Mul" \
+                or mul.input[0] != node.output[0] or mul.input[1] not in initializers:
+            continue
+        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        if attrs.get("mode") != b"TF" or any(w != 1.0 for w in attrs.get("weights", [])):
+            return
+        idf = numpy_helper.to_array(initializers[mul.input[1]])
+        # weights follow the pool (one per n-gram), the IDF vector follows the output columns
+        weights = [float(idf[i]) for i in attrs["ngram_indexes"]]
+        for a in node.attribute:
+            if a.name == "mode":
+                a.s = b"TFIDF"
+        del [a for a in node.attribute if a.name == "weights"][0].floats[:]
+        [a for a in node.attribute if a.name == "weights"][0].floats.extend(weights)
+        node.output[0] = mul.output[0]
+        graph.initializer.remove(initializers[mul.input[1]])
+        del graph.node[:]
+        graph.node.extend(nodes[:k + 1] + nodes[k + 2:])
+        return
 
 
 def _fast_l2_normalizer(model: Any) -> None:
