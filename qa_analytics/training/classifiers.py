@@ -134,6 +134,7 @@ def to_onnx(pipeline: Any, metadata: dict[str, str]) -> Any:
     model.graph.name = "qa_analytics_text_classifier"  # skl2onnx uses a random graph name
     _fold_idf(model)
     _fast_l2_normalizer(model)
+    _linear_before_norm(model)
     # skl2onnx lists the opset imports in set order, which follows Python's per-process
     # string hashing: sorted, the same data gives the same bytes in every process
     imports = sorted(model.opset_import, key=lambda o: (o.domain, o.version))
@@ -206,6 +207,57 @@ def _fast_l2_normalizer(model: Any) -> None:
         ]
         del model.graph.node[:]
         model.graph.node.extend(nodes[:k] + replacement + nodes[k + 1:])
+        return
+
+
+def _linear_before_norm(model: Any) -> None:
+    """Apply the linear model to the raw TF-IDF rows and divide its few scores by the row
+    norm: W.(x/|x|) + b == (W.x)/|x| + b. The wide Div and the LinearClassifier kernel give
+    way to one MatMul (BLAS) over the wide rows; the post-transform (logistic or softmax)
+    and the label output stay the same."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    graph = model.graph
+    nodes = list(graph.node)
+    by_output = {o: n for n in nodes for o in n.output}
+    for k, clf in enumerate(nodes):
+        if clf.op_type != "LinearClassifier" or clf.domain != "ai.onnx.ml":
+            continue
+        div = by_output.get(clf.input[0])
+        if div is None or div.op_type != "Div":
+            return
+        attrs = {a.name: helper.get_attribute_value(a) for a in clf.attribute}
+        post = attrs.get("post_transform", b"NONE")
+        if post not in (b"LOGISTIC", b"SOFTMAX") or "classlabels_strings" not in attrs:
+            return
+        classes = attrs["classlabels_strings"]
+        weights = np.array(attrs["coefficients"], dtype=np.float32).reshape(len(classes), -1)
+        raw, norm = div.input
+        label_out, prob_out = clf.output
+        p = clf.name or "linear"
+        graph.initializer.extend([
+            numpy_helper.from_array(np.ascontiguousarray(weights.T), f"{p}_wt"),
+            numpy_helper.from_array(np.array(attrs["intercepts"], dtype=np.float32),
+                                    f"{p}_b"),
+            helper.make_tensor(f"{p}_classes", TensorProto.STRING, [len(classes)], classes),
+        ])
+        activation = helper.make_node("Sigmoid", [f"{p}_z"], [prob_out], name=f"{p}_act") \
+            if post == b"LOGISTIC" else \
+            helper.make_node("Softmax", [f"{p}_z"], [prob_out], axis=1, name=f"{p}_act")
+        replacement = [
+            helper.make_node("MatMul", [raw, f"{p}_wt"], [f"{p}_xw"], name=f"{p}_matmul"),
+            helper.make_node("Div", [f"{p}_xw", norm], [f"{p}_scaled"], name=f"{p}_div"),
+            helper.make_node("Add", [f"{p}_scaled", f"{p}_b"], [f"{p}_z"], name=f"{p}_add"),
+            activation,
+            helper.make_node("ArgMax", [prob_out], [f"{p}_argmax"], axis=1, keepdims=0,
+                             name=f"{p}_argmax"),
+            helper.make_node("Gather", [f"{p}_classes", f"{p}_argmax"], [label_out], axis=0,
+                             name=f"{p}_label"),
+        ]
+        kept = [n for n in nodes[:k] if n is not div]
+        del graph.node[:]
+        graph.node.extend(kept + replacement + nodes[k + 1:])
         return
 
 
