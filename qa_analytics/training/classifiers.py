@@ -178,7 +178,8 @@ def _fold_idf(model: Any) -> None:
 
 
 def _fast_l2_normalizer(model: Any) -> None:
-    """Replace the ai.onnx.ml Normalizer (L2) with ReduceL2, Max and Div.
+    """Replace the ai.onnx.ml Normalizer (L2) with standard ops (sum of squares, Sqrt, Max,
+    Div).
 
     onnxruntime's Normalizer kernel is slow on the wide TF-IDF rows: it took 70% of a
     model's run (2.4 of 3.3 ms for 75 sentences). The standard ops give the same values,
@@ -194,15 +195,20 @@ def _fast_l2_normalizer(model: Any) -> None:
         norm = next((a.s for a in node.attribute if a.name == "norm"), b"")
         if norm != b"L2":
             continue
-        x, y = node.input[0], node.output[0]
-        floor = f"{node.name}_floor"
-        model.graph.initializer.append(
-            helper.make_tensor(floor, TensorProto.FLOAT, [], [1e-12]))
+        x, y, p = node.input[0], node.output[0], node.name
+        floor = f"{p}_floor"
+        model.graph.initializer.extend([
+            helper.make_tensor(floor, TensorProto.FLOAT, [], [1e-12]),
+            helper.make_tensor(f"{p}_axis", TensorProto.INT64, [1], [1]),
+        ])
+        # the sum of squares as Mul + ReduceSum: onnxruntime's ReduceL2 kernel is half as
+        # fast on these rows
         replacement = [
-            helper.make_node("ReduceL2", [x], [f"{node.name}_l2"], keepdims=1,
-                             axes=[1], name=f"{node.name}_reduce"),
-            helper.make_node("Max", [f"{node.name}_l2", floor], [f"{node.name}_safe"],
-                             name=f"{node.name}_max"),
+            helper.make_node("Mul", [x, x], [f"{p}_sq"], name=f"{p}_square"),
+            helper.make_node("ReduceSum", [f"{p}_sq", f"{p}_axis"], [f"{p}_ss"], keepdims=1,
+                             name=f"{p}_sum"),
+            helper.make_node("Sqrt", [f"{p}_ss"], [f"{p}_l2"], name=f"{p}_sqrt"),
+            helper.make_node("Max", [f"{p}_l2", floor], [f"{p}_safe"], name=f"{p}_max"),
             helper.make_node("Div", [x, f"{node.name}_safe"], [y], name=f"{node.name}_div"),
         ]
         del model.graph.node[:]
