@@ -165,11 +165,10 @@ def _fold_idf(model: Any) -> None:
         idf = numpy_helper.to_array(initializers[mul.input[1]])
         # weights follow the pool (one per n-gram), the IDF vector follows the output columns
         weights = [float(idf[i]) for i in attrs["ngram_indexes"]]
-        for a in node.attribute:
-            if a.name == "mode":
-                a.s = b"TFIDF"
-        del [a for a in node.attribute if a.name == "weights"][0].floats[:]
-        [a for a in node.attribute if a.name == "weights"][0].floats.extend(weights)
+        named = {a.name: a for a in node.attribute}
+        named["mode"].s = b"TFIDF"
+        del named["weights"].floats[:]
+        named["weights"].floats.extend(weights)
         node.output[0] = mul.output[0]
         graph.initializer.remove(initializers[mul.input[1]])
         del graph.node[:]
@@ -209,7 +208,7 @@ def _fast_l2_normalizer(model: Any) -> None:
                              name=f"{p}_sum"),
             helper.make_node("Sqrt", [f"{p}_ss"], [f"{p}_l2"], name=f"{p}_sqrt"),
             helper.make_node("Max", [f"{p}_l2", floor], [f"{p}_safe"], name=f"{p}_max"),
-            helper.make_node("Div", [x, f"{node.name}_safe"], [y], name=f"{node.name}_div"),
+            helper.make_node("Div", [x, f"{p}_safe"], [y], name=f"{p}_div"),
         ]
         del model.graph.node[:]
         model.graph.node.extend(nodes[:k] + replacement + nodes[k + 1:])
