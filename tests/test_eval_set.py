@@ -48,16 +48,10 @@ SETS = {
     "eval": LabelledSet("eval", min_calls=60, min_minority=12, min_noisy=12, min_varieties=6),
     "holdout": LabelledSet("holdout", min_calls=40, min_minority=6, min_noisy=8,
                            min_varieties=8, max_hold_gap_s=90),
-    "blind": LabelledSet("blind", min_calls=60, min_minority=12, min_noisy=12,
-                         min_varieties=8, max_hold_gap_s=90),
-    "blind2": LabelledSet("blind2", min_calls=60, min_minority=12, min_noisy=12,
-                          min_varieties=8, max_hold_gap_s=90),
-    "blind3": LabelledSet("blind3", min_calls=60, min_minority=12, min_noisy=12,
-                          min_varieties=8, max_hold_gap_s=90),
-    "blind4": LabelledSet("blind4", min_calls=60, min_minority=12, min_noisy=12,
-                          min_varieties=8, max_hold_gap_s=90),
-    "blind5": LabelledSet("blind5", min_calls=60, min_minority=12, min_noisy=12,
-                          min_varieties=8, max_hold_gap_s=90),
+    # the blind sets, each written under the same rules, share the same floors
+    **{name: LabelledSet(name, min_calls=60, min_minority=12, min_noisy=12, min_varieties=8,
+                         max_hold_gap_s=90)
+       for name in ("blind", "blind2", "blind3", "blind4", "blind5")},
 }
 CALLS = {name: s.calls() for name, s in SETS.items()}
 LABELS = {name: s.labels() for name, s in SETS.items()}
