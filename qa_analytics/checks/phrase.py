@@ -47,6 +47,10 @@ from qa_analytics.nlp import DomainVocabulary, Normalised, make_doc, normalise
 from qa_analytics.records import Transcript
 
 _PATTERN_KEYS = ("LOWER", "ORTH", "TEXT", "LEMMA", "NORM")
+# words in most turns: a poor trigger for a pattern when it needs a rarer word too
+_FREQUENT = frozenset(
+    "i you we it the a an be is are was have has do does not to that this and of in on for "
+    "my your our can will would just so me us '' 's . ? ! ,".split())
 
 
 class _Group:
@@ -63,6 +67,37 @@ class _Group:
         # label's patterns and skip the full Doc; a turn that passes runs only the patterns
         # it could meet.
         self.matchers: list[_LabelMatcher] = []
+        # word -> (label, pattern) whose rarest required token that word can be: only those
+        # patterns are tested further on a turn, not all of the group's (most turns hold
+        # the trigger of none)
+        self.triggers: dict[str, list[tuple[int, int]]] = {}
+        self.untriggered: list[tuple[int, int]] = []  # nothing to test: always run
+
+    def index_triggers(self) -> None:
+        for m, label_matcher in enumerate(self.matchers):
+            for k, needs in enumerate(label_matcher.needs):
+                if needs is None:
+                    self.untriggered.append((m, k))
+                    continue
+                trigger = min((n if isinstance(n, frozenset) else n[0] for n in needs),
+                              key=lambda words: (not words.isdisjoint(_FREQUENT), len(words)))
+                for word in trigger:
+                    self.triggers.setdefault(word, []).append((m, k))
+
+    def runnable(self, norm: Normalised, tokens: frozenset[str]) -> list[Any]:
+        """The Matchers to run on this utterance: per label, of the patterns whose required
+        tokens it holds."""
+        candidates = set(self.untriggered)
+        for word in tokens:
+            found = self.triggers.get(word)
+            if found:
+                candidates.update(found)
+        chosen: dict[int, list[int]] = {}
+        for m, k in sorted(candidates):
+            needs = self.matchers[m].needs[k]
+            if needs is None or _passes(needs, norm, tokens):
+                chosen.setdefault(m, []).append(k)
+        return [self.matchers[m].matcher(tuple(ks)) for m, ks in chosen.items()]
 
 
 class _LabelMatcher:
@@ -80,11 +115,6 @@ class _LabelMatcher:
         self.needs = [_pattern_needs(p) for p in patterns]
         self._everything = tuple(range(len(patterns)))
         self._matchers: dict[tuple[int, ...], Any] = {}
-
-    def runnable(self, norm: Normalised, tokens: frozenset[str]) -> tuple[int, ...]:
-        """Indices of the patterns that could match this utterance."""
-        return tuple(k for k, needs in enumerate(self.needs)
-                     if needs is None or _passes(needs, norm, tokens))
 
     def matcher(self, chosen: tuple[int, ...]) -> Any:
         found = self._matchers.get(chosen)
@@ -169,6 +199,7 @@ class PatternBank:
                     group.matchers.append(_LabelMatcher(
                         label, wordlists.expand(self._patterns[label]), vocab))
             group.phrase_index = index
+            group.index_triggers()
         self._compiled = True
 
     def normalise(self, text: str) -> Normalised:
@@ -203,11 +234,8 @@ class PatternBank:
                 spans = self._cache.get((key, text))
                 if spans is None:
                     full_doc = None
-                    runnable = []
-                    for label_matcher in group.matchers:
-                        chosen = label_matcher.runnable(norms[i], words_of(i))
-                        if chosen:
-                            runnable.append(label_matcher.matcher(chosen))
+                    runnable = group.runnable(norms[i], words_of(i)) \
+                        if group.matchers else []
                     if runnable:
                         full_doc = full.get(i)
                         if full_doc is None:
