@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import unicodedata
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -278,8 +279,7 @@ def _word_rule(surface: str, vocab: DomainVocabulary | None) -> tuple[str, str]:
     """(surface, lower) to keep for one token, or _DROP; cached per vocabulary and word."""
     cache = _RULES.setdefault(vocab, {})
     low = surface.lower()
-    lex = get_nlp().vocab[surface]
-    if (lex.is_punct and low not in _KEEP_PUNCT) or lex.is_space or low in FILLERS \
+    if (_is_punct(surface) and low not in _KEEP_PUNCT) or surface.isspace() or low in FILLERS \
             or low.endswith("-"):  # "-" ends a false start ("we re- we record")
         out = _DROP
     elif low in CONFUSIONS:
@@ -296,6 +296,12 @@ def _word_rule(surface: str, vocab: DomainVocabulary | None) -> tuple[str, str]:
 
 
 _RULES: dict[DomainVocabulary | None, dict[str, tuple[str, str]]] = {}
+
+
+def _is_punct(text: str) -> bool:
+    """spaCy's IS_PUNCT, without making a vocabulary entry for every new word (names,
+    numbers and references are new in almost every call)."""
+    return all(unicodedata.category(ch).startswith("P") for ch in text)
 
 
 @lru_cache(maxsize=200_000)
