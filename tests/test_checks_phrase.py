@@ -160,6 +160,35 @@ def test_checks_phrase_evidence_points_at_the_utterance(scorer: Scorer) -> None:
         "agent", 0.5, 3.0, "Hello, calls are recorded.")
 
 
+def test_checks_phrase_pattern_subsets_match_as_the_whole_matcher() -> None:
+    # A turn runs only the patterns its words can trigger (indexed by each pattern's rarest
+    # required word); the spans must be those of one Matcher holding every pattern.
+    from spacy.matcher import Matcher
+
+    from qa_analytics.checks.phrase import PatternBank
+    from qa_analytics.nlp import get_nlp, make_doc
+
+    patterns = [
+        [{"LOWER": "you"}, {"LOWER": "must"}, {"LOWER": "have"},
+         {"LEMMA": {"IN": ["click", "press"]}}],
+        [{"LOWER": "i"}, {"LEMMA": {"IN": ["book", "send"]}, "LOWER": {"REGEX": "ed$"}}],
+        [{"LOWER": "whatever"}, {"IS_PUNCT": True}],
+        [{"IS_TITLE": True}, {"LOWER": "speaking"}],  # nothing to index: always runs
+        [{"LEMMA": "be"}, {"LOWER": "not"}, {"LOWER": "like"}, {"LOWER": {"IN": ["i", "we"]}}],
+    ]
+    bank = PatternBank()
+    label = bank.add(patterns=patterns, speaker="agent")
+    whole = Matcher(get_nlp().vocab)
+    whole.add(label, patterns)
+    texts = ["You must have clicked the link. Whatever.", "I booked it, Sam speaking.",
+             "it's not like we can fly", "I will book it", "whatever price applies",
+             "Tom speaking, you must have pressed it, I sent it", "nothing here"]
+    for text in texts:
+        norm, spans = bank.match(text)
+        expected = sorted({(s, e) for _, s, e in whole(make_doc(norm))})
+        assert sorted(spans.get(label, ())) == expected, text
+
+
 def test_checks_phrase_pattern_prefilter_skips_only_impossible_turns() -> None:
     # The Matcher runs only on turns holding every required token of some pattern; a
     # lemma + surface-regex token ("I booked") needs a word with that lemma and ending.
