@@ -173,7 +173,8 @@ def test_checks_phrase_pattern_subsets_match_as_the_whole_matcher() -> None:
          {"LEMMA": {"IN": ["click", "press"]}}],
         [{"LOWER": "i"}, {"LEMMA": {"IN": ["book", "send"]}, "LOWER": {"REGEX": "ed$"}}],
         [{"LOWER": "whatever"}, {"IS_PUNCT": True}],
-        [{"IS_TITLE": True}, {"LOWER": "speaking"}],  # nothing to index: always runs
+        [{"IS_TITLE": True}, {"LOWER": "speaking"}],
+        [{"IS_TITLE": True}, {"LIKE_NUM": True}],  # no word to index: runs on every turn
         [{"LEMMA": "be"}, {"LOWER": "not"}, {"LOWER": "like"}, {"LOWER": {"IN": ["i", "we"]}}],
     ]
     bank = PatternBank()
@@ -182,7 +183,8 @@ def test_checks_phrase_pattern_subsets_match_as_the_whole_matcher() -> None:
     whole.add(label, patterns)
     texts = ["You must have clicked the link. Whatever.", "I booked it, Sam speaking.",
              "it's not like we can fly", "I will book it", "whatever price applies",
-             "Tom speaking, you must have pressed it, I sent it", "nothing here"]
+             "Tom speaking, you must have pressed it, I sent it", "nothing here",
+             "It's Flat 12 on Mill Road"]
     for text in texts:
         norm, spans = bank.match(text)
         expected = sorted({(s, e) for _, s, e in whole(make_doc(norm))})
