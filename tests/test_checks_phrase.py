@@ -194,18 +194,17 @@ def test_checks_phrase_pattern_subsets_match_as_the_whole_matcher() -> None:
 def test_checks_phrase_pattern_prefilter_skips_only_impossible_turns() -> None:
     # The Matcher runs only on turns holding every required token of some pattern; a
     # lemma + surface-regex token ("I booked") needs a word with that lemma and ending.
-    from qa_analytics.checks.phrase import _may_match, _requirements
+    from qa_analytics.checks.phrase import _passes, _pattern_needs
     from qa_analytics.nlp import normalise
 
-    patterns = [[{"LOWER": "i"}, {"LOWER": "just", "OP": "?"},
-                 {"LEMMA": {"IN": ["book", "send"]}, "LOWER": {"REGEX": "ed$"}}]]
-    needs = _requirements(patterns)
-    assert _may_match(needs, normalise("I just booked it"))
-    assert not _may_match(needs, normalise("I will book it"))  # no past form
-    assert not _may_match(needs, normalise("they booked it"))  # no "i"
+    pattern = [{"LOWER": "i"}, {"LOWER": "just", "OP": "?"},
+               {"LEMMA": {"IN": ["book", "send"]}, "LOWER": {"REGEX": "ed$"}}]
+    needs = _pattern_needs(pattern)
+    assert _passes(needs, normalise("I just booked it"))
+    assert not _passes(needs, normalise("I will book it"))  # no past form
+    assert not _passes(needs, normalise("they booked it"))  # no "i"
     # a pattern with no required word cannot be prefiltered
-    assert _requirements([[{"IS_TITLE": True}, {"LEMMA": "speak"}], [{"IS_TITLE": True}]]) \
-        is None
+    assert _pattern_needs([{"IS_TITLE": True}]) is None
 
 
 @pytest.mark.parametrize(("agent", "expected"), [

@@ -60,7 +60,6 @@ class _Group:
         self.speaker = speaker
         self.window = window
         self.labels: list[str] = []
-        # first lemma -> (lemma sequence, label) of every phrase of the group
         # first lemma -> second lemma (None for a one-word phrase) -> (phrase, label) pairs
         self.phrase_index: dict[str, dict[str | None, list[tuple[tuple[str, ...], str]]]] = {}
         # The labels with token patterns. Most turns hold the required words of none of a
@@ -318,19 +317,11 @@ def _pattern_needs(pattern: list[dict[str, Any]]) -> list[Need] | None:
     return sorted(needs, key=lambda n: not isinstance(n, frozenset))
 
 
-def _requirements(patterns: list[list[dict[str, Any]]]) -> list[list[Need]] | None:
-    """For each pattern, what its required tokens need (None if a pattern needs nothing)."""
-    out = []
-    for pattern in patterns:
-        needs = _pattern_needs(pattern)
-        if needs is None:
-            return None
-        out.append(needs)
-    return out or None
-
-
-def _passes(needs: list[Need], norm: Normalised, tokens: frozenset[str]) -> bool:
-    """Whether the utterance holds every required token of one pattern."""
+def _passes(needs: list[Need], norm: Normalised, tokens: frozenset[str] | None = None) -> bool:
+    """Whether the utterance holds every required token of one pattern (``tokens``: its
+    lower-case words and lemmas, when already at hand)."""
+    if tokens is None:
+        tokens = frozenset(w.lower() for w in norm.words) | frozenset(norm.lemmas)
     for need in needs:
         if isinstance(need, frozenset):
             if need.isdisjoint(tokens):
@@ -342,17 +333,6 @@ def _passes(needs: list[Need], norm: Normalised, tokens: frozenset[str]) -> bool
                     for w, lem in zip(norm.words, norm.lemmas, strict=True)):
                 return False
     return True
-
-
-def _may_match(requirements: list[list[Need]] | None, norm: Normalised,
-               tokens: frozenset[str] | None = None) -> bool:
-    """Whether some token pattern could match: each of its required tokens is present
-    (``tokens``: the utterance's lower-case words and lemmas, when already at hand)."""
-    if requirements is None:
-        return True
-    if tokens is None:
-        tokens = frozenset(w.lower() for w in norm.words) | frozenset(norm.lemmas)
-    return any(_passes(needs, norm, tokens) for needs in requirements)
 
 
 def _pattern_words(token: dict[str, Any]) -> Iterable[str]:
