@@ -1,8 +1,8 @@
 """Integrity of the labelled sets in benchmarks/: the development sets (benchmarks/eval;
-benchmarks/holdout, benchmarks/blind, benchmarks/blind2, benchmarks/blind3, benchmarks/blind4
-and benchmarks/blind5, each blind until it was measured once and then tuned on) and the blind
-set benchmarks/blind6 (written without sight of the engine, never used for tuning). All are
-the project's own data."""
+benchmarks/holdout, benchmarks/blind, benchmarks/blind2, benchmarks/blind3, benchmarks/blind4,
+benchmarks/blind5 and benchmarks/blind6, each blind until it was measured once and then tuned
+on) and the blind set benchmarks/blind7 (written without sight of the engine, never used for
+tuning). All are the project's own data."""
 
 from __future__ import annotations
 
