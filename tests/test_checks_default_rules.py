@@ -417,3 +417,39 @@ def test_rules_documents_to_bring_are_not_verification(scorer: Scorer) -> None:
 def test_rules_department_then_own_name_in_first_turn(scorer: Scorer, lines: tuple[str, ...],
                                                       expected: str) -> None:
     assert verdict(scorer, call(*lines), "agent_introduction") == expected
+
+
+@pytest.mark.parametrize("request_line", [
+    "Could I have your full name and the first four characters of your ID card?",
+    "Please tell me your IIN and your code word.",
+    "Can I get the confirmation code and the last name please?",
+    "What's the rental agreement number and the driver's full name?",
+    "uh could you tell me the booking referents and the family name please",
+])
+def test_rules_national_ids_codes_and_agreement_numbers_verify(scorer: Scorer,
+                                                               request_line: str) -> None:
+    t = call("Hello, Acme.", "my bill is wrong", request_line, "sure, here they are",
+             "Thanks, I've corrected the bill.", "ok")
+    assert verdict(scorer, t, "identity_verification") == "met"
+
+
+def test_rules_giving_the_customer_a_reference_is_not_a_request(scorer: Scorer) -> None:
+    # "your address" in a statement and "your reference is ..." are the agent talking, not
+    # asking: a council-wide outage needs no check
+    t = call("City water faults.", "no water on our street since six",
+             "There's a burst main, I'm putting your address on the tanker list.", "ok",
+             "Your reference is WF 0931, they'll phone before they come.", "thanks")
+    assert verdict(scorer, t, "identity_verification") == "na"
+
+
+@pytest.mark.parametrize("disclosure", [
+    "you have unpaid balance of eighty five thousand from last month",
+    "Yes, I have it. Sum insured twelve thousand, premiums are up to date.",
+    "last payment was the first of october from your account ending six six two",
+    "I see the transfer for two hundred dollars, it's on hold",
+])
+def test_rules_balances_cover_and_payments_read_out_need_a_check_first(
+        scorer: Scorer, disclosure: str) -> None:
+    t = call("Hello, Acme.", "something's wrong, I'm calling about the money",
+             disclosure, "right", "Can I take your date of birth for security?", "1 May 1980")
+    assert verdict(scorer, t, "identity_verification") == "not_met"
