@@ -310,6 +310,11 @@ def test_rules_condolence_is_not_an_apology(scorer: Scorer) -> None:
     "What do you want me to do about it?",
     "I haven't got all day, get to the point.",
     "You're not listening, I just told you.",
+    "Look, I don't know what to tell you, the van has gone.",
+    "It's only a few pounds difference, not a big deal for a complaint.",
+    "it's christmas week everybody waiting not only you all",
+    "Half the calls I get are people who can't find the on switch.",
+    "Well, I'm sure the dent just appeared by itself overnight.",
 ])
 def test_rules_dismissive_remarks_are_prohibited(scorer: Scorer, remark: str) -> None:
     t = call("Hello, Acme.", "my order never came", remark, "okay")
