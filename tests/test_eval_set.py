@@ -51,7 +51,7 @@ SETS = {
     # the blind sets, each written under the same rules, share the same floors
     **{name: LabelledSet(name, min_calls=60, min_minority=12, min_noisy=12, min_varieties=8,
                          max_hold_gap_s=90)
-       for name in ("blind", "blind2", "blind3", "blind4", "blind5", "blind6")},
+       for name in ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7")},
 }
 CALLS = {name: s.calls() for name, s in SETS.items()}
 LABELS = {name: s.labels() for name, s in SETS.items()}
