@@ -458,3 +458,21 @@ def test_rules_balances_cover_and_payments_read_out_need_a_check_first(
     t = call("Hello, Acme.", "something's wrong, I'm calling about the money",
              disclosure, "right", "Can I take your date of birth for security?", "1 May 1980")
     assert verdict(scorer, t, "identity_verification") == "not_met"
+
+
+@pytest.mark.parametrize(("worry", "acknowledgement"), [
+    ("I'm so worried someone will use my card.", "Losing it on a bus like that, it's scary."),
+    ("Honestly I'm a bit down about it.", "I can see why you feel that way."),
+    ("My gran's tablets run out on Friday.", "I can hear how worried you are."),
+    ("Three days with no light and the kids have exams.", "Sannu, that is not a small thing."),
+])
+def test_rules_plain_worry_and_its_acknowledgement(scorer: Scorer, worry: str,
+                                                   acknowledgement: str) -> None:
+    t = call("Hello, Acme.", worry, acknowledgement, "thanks")
+    assert verdict(scorer, t, "empathy") == "met"
+
+
+def test_rules_saying_you_are_worried_makes_empathy_apply(scorer: Scorer) -> None:
+    t = call("Hello, Acme.", "I'm really scared it won't arrive in time.",
+             "The parcel is due tomorrow.", "ok")
+    assert verdict(scorer, t, "empathy") == "not_met"
