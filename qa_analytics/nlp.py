@@ -183,7 +183,7 @@ class _CommonByTable:
 # It also lacks a few contact-centre verb forms ("I'm unblocking the card", "I texted you").
 _LEMMA_OVERRIDES = {"'s": "'s", "unblocking": "unblock", "unblocked": "unblock",
                     "texting": "text", "texted": "text", "couriering": "courier",
-                    "couriered": "courier"}
+                    "couriered": "courier", "putting": "put"}
 
 
 # After these words "'s" is "is" ("it's", "that's", "there's"), elsewhere a possessive or

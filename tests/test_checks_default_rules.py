@@ -476,3 +476,46 @@ def test_rules_saying_you_are_worried_makes_empathy_apply(scorer: Scorer) -> Non
     t = call("Hello, Acme.", "I'm really scared it won't arrive in time.",
              "The parcel is due tomorrow.", "ok")
     assert verdict(scorer, t, "empathy") == "not_met"
+
+
+@pytest.mark.parametrize("line", ["Sorry.", "sorry"])
+def test_rules_a_turn_of_only_sorry_is_a_pardon(scorer: Scorer, line: str) -> None:
+    t = call("Hello, Acme Bank.", "your machine didn't dispense but took my money", line,
+             "I said the ATM took my money", "It will reverse in a day.", "ok")
+    assert verdict(scorer, t, "apology") == "not_met"
+
+
+def test_rules_sorry_for_the_wait_is_not_an_apology(scorer: Scorer) -> None:
+    t = call("Hello, Acme Net.", "my internet has been down since yesterday",
+             "Thanks for waiting, sorry it took a while. There's no signal at your end.", "ok")
+    assert verdict(scorer, t, "apology") == "not_met"
+
+
+@pytest.mark.parametrize("complaint", [
+    "the sofa came yesterday and there's a tear right across the back",
+    "the zip's packed it in the first time we used it",
+    "your machine did not dispense but the money has left my account",
+    "every time I reach the last page the portal kicks me out",
+])
+def test_rules_damage_and_failing_machines_are_complaints(scorer: Scorer,
+                                                         complaint: str) -> None:
+    t = call("Hello, Acme.", complaint, "Okay, can I take the order number?", "AB12",
+             "Thanks, it's noted.", "ok")
+    assert verdict(scorer, t, "apology") == "not_met"
+
+
+@pytest.mark.parametrize("step", [
+    "This once, I'll take off the late fee.",
+    "I'm putting two boxes aside for you until Sunday.",
+    "Okay, two boxes reserved for Amina until one o'clock.",
+])
+def test_rules_waiving_and_reserving_are_commitments(scorer: Scorer, step: str) -> None:
+    t = call("Hello, Acme.", "can you keep some for me, I can't come till Sunday", step, "ok")
+    assert verdict(scorer, t, "take_action") == "met"
+
+
+def test_rules_prices_given_earlier_are_not_a_step(scorer: Scorer) -> None:
+    t = call("Hello, Acme Resort.", "how much is a family room in May?",
+             "Two hundred a night, breakfast included.", "great, thanks",
+             "The prices I gave you are valid until the end of the month.", "bye")
+    assert verdict(scorer, t, "take_action") == "na"
