@@ -415,6 +415,9 @@ def test_rules_documents_to_bring_are_not_verification(scorer: Scorer) -> None:
 @pytest.mark.parametrize(("lines", "expected"), [
     (("Claims, Dinuka.", "hi, my claim"), "met"),
     (("HomeShield claims, Marisol.", "hi, yeah, my fridge"), "met"),
+    (("RailCZ passenger information, Tereza.", "hello"), "met"),
+    # ASR split the company name "Fitnot" into a negation
+    (("hiya fit not craig here", "hiya craig"), "met"),
     # thanking the customer by name, a later turn, or a title and name is not the agent's
     (("Claims department.", "it's Maria Lopez", "Thanks, Maria."), "not_met"),
     (("Good morning, Mr Daniel.", "hi"), "not_met"),
