@@ -315,6 +315,10 @@ def test_rules_condolence_is_not_an_apology(scorer: Scorer) -> None:
     "it's christmas week everybody waiting not only you all",
     "Half the calls I get are people who can't find the on switch.",
     "Well, I'm sure the dent just appeared by itself overnight.",
+    "You are supposed to check the parcel before you sign for it.",
+    "If you hadn't been messing with the router it would have reset.",
+    "Honestly, you really should have had it serviced every year.",
+    "Refunds are not my department, email finance.",
 ])
 def test_rules_dismissive_remarks_are_prohibited(scorer: Scorer, remark: str) -> None:
     t = call("Hello, Acme.", "my order never came", remark, "okay")
