@@ -526,3 +526,39 @@ def test_rules_prices_given_earlier_are_not_a_step(scorer: Scorer) -> None:
              "Two hundred a night, breakfast included.", "great, thanks",
              "The prices I gave you are valid until the end of the month.", "bye")
     assert verdict(scorer, t, "take_action") == "na"
+
+
+@pytest.mark.parametrize("opening", [
+    "good evening gang etic power this is so rob this call is recorded how can i help",
+    "good morning shwe garden hotel this is theory how may i help you",
+    "hello youre through to beacon mobile my names tay oh how can i help you today",
+])
+def test_rules_asr_mangled_names_in_the_opening_turn(scorer: Scorer, opening: str) -> None:
+    assert verdict(scorer, call(opening, "hi"), "agent_introduction") == "met"
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    (("Lone Star claims.", "my claim", "All right, I'm Wade, I'll be looking after you.",
+      "ok"), "met"),
+    # lower-case team words between "this is" and the next clause are no name
+    (("hello this is customer care how can i help", "hi"), "not_met"),
+    (("hi this is the billing team how can i help", "hi"), "not_met"),
+])
+def test_rules_name_before_the_next_clause(scorer: Scorer, lines: tuple[str, ...],
+                                           expected: str) -> None:
+    assert verdict(scorer, call(*lines), "agent_introduction") == expected
+
+
+def test_rules_worry_alone_does_not_make_take_action_apply(scorer: Scorer) -> None:
+    # a worried enquiry answered in full needs no owned step
+    t = call("Hello, Graduate Admissions.", "the deadline is April, yes? I'm really worried",
+             "Yes, the thirtieth of April. You can upload the test result later.",
+             "okay, that is a relief", "Anything else?", "no, bye")
+    assert verdict(scorer, t, "take_action") == "na"
+
+
+def test_rules_contact_at_some_point_is_sending_away(scorer: Scorer) -> None:
+    t = call("Hello, Acme Cover.", "how do I claim for my laptop?",
+             "You must open the claim yourself online, then the claims team will contact you "
+             "at some point.", "ok")
+    assert verdict(scorer, t, "take_action") == "not_met"
