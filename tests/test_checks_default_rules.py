@@ -562,3 +562,27 @@ def test_rules_contact_at_some_point_is_sending_away(scorer: Scorer) -> None:
              "You must open the claim yourself online, then the claims team will contact you "
              "at some point.", "ok")
     assert verdict(scorer, t, "take_action") == "not_met"
+
+
+@pytest.mark.parametrize("remark", [
+    "well the restaurant is busy on thursdays, maybe you order earlier next time",
+    "Sir, the system doesn't lie. You know where the caps lock key is, na?",
+    "All this is on our website. If people just read it they wouldn't need to call.",
+    "Whatever, I'll just put it through as a cancellation.",
+    "well it'd be a bit useless without, wouldn't it",
+    "There you go. And please, this time, note the password down somewhere.",
+])
+def test_rules_blame_as_advice_doubt_and_sarcasm_are_prohibited(scorer: Scorer,
+                                                                remark: str) -> None:
+    t = call("Hello, Acme.", "my order came late and cold", remark, "okay")
+    assert verdict(scorer, t, "prohibited_language") == "not_met"
+
+
+@pytest.mark.parametrize("line", [
+    "If you order before four next time, it goes out the same day.",
+    "Whatever you need, I'll put it through today.",
+    "The system shows the payment on the fifth, let's check your statement too.",
+])
+def test_rules_advice_and_offers_are_not_prohibited(scorer: Scorer, line: str) -> None:
+    t = call("Hello, Acme.", "my order came late", line, "okay")
+    assert verdict(scorer, t, "prohibited_language") == "met"
