@@ -586,3 +586,23 @@ def test_rules_blame_as_advice_doubt_and_sarcasm_are_prohibited(scorer: Scorer,
 def test_rules_advice_and_offers_are_not_prohibited(scorer: Scorer, line: str) -> None:
     t = call("Hello, Acme.", "my order came late", line, "okay")
     assert verdict(scorer, t, "prohibited_language") == "met"
+
+
+@pytest.mark.parametrize("complaint", [
+    "I cancelled in January and I've just been charged again.",
+    "i put in a claim in june and i havent heard a thing since",
+    "the transformer made a big bang and then every thing went off",
+])
+def test_rules_charges_silence_and_outages_are_complaints(scorer: Scorer,
+                                                          complaint: str) -> None:
+    # a complaint makes the apology apply; the agent only takes details, so it is not met
+    t = call("Hello, Acme.", complaint, "Okay, can I take the account number?", "AB12",
+             "Thanks, it's noted.", "ok")
+    assert verdict(scorer, t, "apology") == "not_met"
+
+
+def test_rules_a_real_pain_is_empathy(scorer: Scorer) -> None:
+    t = call("Hello, Acme Gym.", "you charged me again after I cancelled, it's driving me nuts",
+             "That's our mistake. Having to chase us for it on top is a real pain.",
+             "yeah it is", "I've refunded both charges.", "thanks")
+    assert verdict(scorer, t, "empathy") == "met"
