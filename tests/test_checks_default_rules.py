@@ -606,3 +606,26 @@ def test_rules_a_real_pain_is_empathy(scorer: Scorer) -> None:
              "That's our mistake. Having to chase us for it on top is a real pain.",
              "yeah it is", "I've refunded both charges.", "thanks")
     assert verdict(scorer, t, "empathy") == "met"
+
+
+@pytest.mark.parametrize("acknowledgement", [
+    "I know it is very worrying when the rent money is stuck like that.",
+    "i can understand the tension it's your engineering seat",
+])
+def test_rules_more_plain_acknowledgements(scorer: Scorer, acknowledgement: str) -> None:
+    t = call("Hello, Acme.", "the money left my account but the payment failed, I'm worried",
+             acknowledgement, "ok")
+    assert verdict(scorer, t, "empathy") == "met"
+
+
+def test_rules_sarcastic_that_must_be_is_no_empathy(scorer: Scorer) -> None:
+    t = call("Hello, Acme Broadband.", "my internet is dead for four days, I'm so stressed, "
+             "I restarted the router fifty times", "Well, fifty restarts, that must be some "
+             "kind of record, sir.", "are you joking with me?")
+    assert verdict(scorer, t, "empathy") == "not_met"
+
+
+def test_rules_being_vexed_is_distress(scorer: Scorer) -> None:
+    t = call("Hello, Beacon Mobile.", "yeah so im not gonna lie im vexed about this bill",
+             "Can I take your date of birth?", "third of april")
+    assert verdict(scorer, t, "empathy") == "not_met"
