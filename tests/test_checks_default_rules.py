@@ -629,3 +629,22 @@ def test_rules_being_vexed_is_distress(scorer: Scorer) -> None:
     t = call("Hello, Beacon Mobile.", "yeah so im not gonna lie im vexed about this bill",
              "Can I take your date of birth?", "third of april")
     assert verdict(scorer, t, "empathy") == "not_met"
+
+
+def test_rules_a_time_of_day_in_an_answer_is_no_greeting(scorer: Scorer) -> None:
+    t = call("Lanka Hospital, channelling counter, Dilani speaking.", "which days is he in?",
+             "Mondays and Thursdays from four thirty, and Tuesday mornings from eight.", "ok")
+    assert verdict(scorer, t, "greeting") == "not_met"
+    assert verdict(scorer, call("Good morning, Lanka Hospital.", "hi"), "greeting") == "met"
+
+
+@pytest.mark.parametrize(("last_turns", "expected"), [
+    (("That's the process. Was there owt else?", "no. ta-ra"), "met"),
+    # thanks for waiting and a bare bye close nothing
+    (("thanks heaps for waiting, it's all gone through", "oh good",
+      "and the tracking link's in your email", "great bye", "yep bye"), "not_met"),
+])
+def test_rules_closing_offers_and_look_alikes(scorer: Scorer, last_turns: tuple[str, ...],
+                                              expected: str) -> None:
+    t = call("Hello, Acme.", "my parcel never came", *last_turns)
+    assert verdict(scorer, t, "closing") == expected
