@@ -648,3 +648,19 @@ def test_rules_closing_offers_and_look_alikes(scorer: Scorer, last_turns: tuple[
                                               expected: str) -> None:
     t = call("Hello, Acme.", "my parcel never came", *last_turns)
     assert verdict(scorer, t, "closing") == expected
+
+
+def test_rules_caller_id_read_as_a_fact_is_no_request(scorer: Scorer) -> None:
+    # "I have your registered number here" is caller ID; the request comes after the fee
+    t = call("Card services, Minh Anh speaking.", "why is there an annual fee on my card?",
+             "Let me have a look, I have your registered number here. Yes, I see the annual "
+             "fee charged on the fifth on your Platinum card. For security, can I have your "
+             "date of birth?", "fifteenth of October")
+    assert verdict(scorer, t, "identity_verification") == "not_met"
+
+
+def test_rules_account_found_by_caller_id_needs_a_check(scorer: Scorer) -> None:
+    t = call("metro fiber whats going on", "my internets been down since tuesday",
+             "okay i got you up here off the number youre calling from youre on the three "
+             "hundred meg plan", "so when is it back", "theres an outage in your area", "ok")
+    assert verdict(scorer, t, "identity_verification") == "not_met"
