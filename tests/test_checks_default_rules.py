@@ -174,6 +174,7 @@ def test_rules_agent_naming_a_known_fault_makes_apology_apply(scorer: Scorer) ->
     "this is our warehouse mistake",
     "we dropped the ball on that",
     "I really regret that",
+    "we should have rung you back, and that one is on us",
 ])
 def test_rules_owning_the_fault_is_an_apology(scorer: Scorer, owning: str) -> None:
     # DEFAULT_SCORECARD.md: "that shouldn't have happened, we got that wrong" apologises
@@ -664,3 +665,129 @@ def test_rules_account_found_by_caller_id_needs_a_check(scorer: Scorer) -> None:
              "okay i got you up here off the number youre calling from youre on the three "
              "hundred meg plan", "so when is it back", "theres an outage in your area", "ok")
     assert verdict(scorer, t, "identity_verification") == "not_met"
+
+
+def timed_call(*turns: tuple[str, float, float]) -> Transcript:
+    """Alternating agent/customer turns, agent first, with (text, start_s, end_s)."""
+    return Transcript("t", tuple(
+        Utterance("agent" if n % 2 == 0 else "customer", text, start, end)
+        for n, (text, start, end) in enumerate(turns)))
+
+
+@pytest.mark.parametrize("complaint", [
+    "my broadband has been very slow since Monday, it barely loads",
+    "the washer quit on me on Sunday and it's only four months old",
+    "i did not receive the new card you said you posted",
+    "I topped up last night and I've got no data at all",
+])
+def test_rules_slowness_quitting_and_not_received_are_complaints(scorer: Scorer,
+                                                                  complaint: str) -> None:
+    t = call("Hello, Acme.", complaint, "Okay, can I take the account number?", "AB12",
+             "Thanks, it's noted.", "ok")
+    assert verdict(scorer, t, "apology") == "not_met"
+
+
+def test_rules_a_pardon_and_sympathy_are_no_apology(scorer: Scorer) -> None:
+    t = call("Hello, Acme Couriers.", "the tracking says delivered but i never got it",
+             "sorry come again", "it says delivered and it never came", "ok let me look",
+             "ok")
+    assert verdict(scorer, t, "apology") == "not_met"
+    # sympathy for a loss is no sign of a failure
+    t = call("Hello, Acme Pet Cover.", "we lost our cat on Friday, I don't know what happens "
+             "with the policy now", "Oh, I'm so sorry. Losing a pet is so hard. I'll cancel "
+             "it from Friday for you.", "thank you")
+    assert verdict(scorer, t, "apology") == "na"
+
+
+def test_rules_the_companys_own_failure_told_by_the_agent(scorer: Scorer) -> None:
+    t = call("Admissions office.", "it says my application is incomplete",
+             "The portal had a problem with uploads last weekend. Email the file to me and "
+             "I'll attach it today.", "ok")
+    assert verdict(scorer, t, "apology") == "not_met"
+
+
+@pytest.mark.parametrize("remark", [
+    "Well, the letter we sent does have the date on it, funnily enough.",
+    "well parcels don't grow legs, maybe someone at home took it",
+    "Yes, the old card is the thing we replace. That's the whole point.",
+    "Well, you're not his only customer, he has a queue like everyone else.",
+])
+def test_rules_more_sarcasm_is_prohibited(scorer: Scorer, remark: str) -> None:
+    t = call("Hello, Acme.", "my order came late and cold", remark, "okay")
+    assert verdict(scorer, t, "prohibited_language") == "not_met"
+
+
+@pytest.mark.parametrize(("acknowledgement", "expected"), [
+    ("oh i get why that feel scary, nobody wants trouble at the airport", "met"),
+    ("aye that's grim, nobody should have to deal with that on their doorstep", "met"),
+    ("Going through your statements again and again is no fun at all.", "met"),
+    ("I hear you, but rules are rules. The fee stays.", "not_met"),
+    ("That's up to you.", "not_met"),
+])
+def test_rules_plain_acknowledgements_and_brush_offs(scorer: Scorer, acknowledgement: str,
+                                                     expected: str) -> None:
+    t = call("Hello, Acme.", "the money left my account but the payment failed, I'm worried",
+             acknowledgement, "ok")
+    assert verdict(scorer, t, "empathy") == expected
+
+
+@pytest.mark.parametrize("announcement", [
+    "gies a minute, i'll check the crew's log",
+    "Okay, hold on.",
+    "Give me one second, let me check the schedule.",
+])
+def test_rules_short_hold_announcements(scorer: Scorer, announcement: str) -> None:
+    t = timed_call(("Hello, Acme, Sam speaking.", 0.0, 2.0),
+                   ("the bins were missed again", 2.5, 5.0),
+                   (announcement, 5.5, 7.0),
+                   ("ok", 7.2, 7.5),
+                   ("Thank you for patiently waiting. They come back tomorrow.", 50.0, 54.0),
+                   ("great", 54.5, 55.0))
+    assert verdict(scorer, t, "hold_etiquette") == "met"
+
+
+def test_rules_asr_recorder_is_a_recording_notice(scorer: Scorer) -> None:
+    t = call("hello good afternoon acme cover my name is nikos calls maybe recorder for "
+             "training how can i help", "hi")
+    assert verdict(scorer, t, "recording_disclosure") == "met"
+
+
+def test_rules_speaking_to_in_a_second_turn_is_no_greeting(scorer: Scorer) -> None:
+    t = call("waste services", "its about my bins", "right youre speaking to morag whats the "
+             "street", "elm road")
+    assert verdict(scorer, t, "greeting") == "not_met"
+
+
+def test_rules_a_record_read_back_before_the_check(scorer: Scorer) -> None:
+    t = call("Outpatients, Chidi speaking.", "I need to move my appointment",
+             "What's the patient's name?", "Sandra Bishop",
+             "Sandra Bishop... yes, here you are. Dermatology, Tuesday at nine forty.",
+             "that's the one", "Can you confirm your date of birth?", "first of July")
+    assert verdict(scorer, t, "identity_verification") == "not_met"
+    t = call("Acme Energy.", "my bill is far too high",
+             "right yeah i've got it mrs mack of twenty two penbury road", "yes",
+             "just for security can i take your date of birth", "fourteenth of june")
+    assert verdict(scorer, t, "identity_verification") == "not_met"
+
+
+def test_rules_smartcard_and_name_verify_and_documents_to_bring_do_not(scorer: Scorer) -> None:
+    t = call("StarView TV.", "I paid my renewal and the channels are off",
+             "Please give me the smartcard number and the name on the account.", "4198, Tabi",
+             "Thank you. I've sent a refresh signal.", "ok")
+    assert verdict(scorer, t, "identity_verification") == "met"
+    t = call("Road Transport, licensing.", "what must I bring to renew my licence?",
+             "You bring your Omang, one passport photo and the eye test certificate.",
+             "okay thanks")
+    assert verdict(scorer, t, "identity_verification") == "na"
+
+
+def test_rules_checking_the_website_is_sending_away(scorer: Scorer) -> None:
+    t = call("Acme Broadband.", "my internet has been very slow since Monday",
+             "There's a fibre cut. You can check the website for updates.", "ok")
+    assert verdict(scorer, t, "take_action") == "not_met"
+
+
+def test_rules_a_visit_coming_out_is_a_commitment(scorer: Scorer) -> None:
+    t = call("Bayou Appliance Care.", "my fridge quit on me Saturday",
+             "Tomorrow between eight and noon, Dwayne's coming out to you.", "great")
+    assert verdict(scorer, t, "take_action") == "met"
