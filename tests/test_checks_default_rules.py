@@ -28,6 +28,13 @@ def call(*turns: str) -> Transcript:
     return Transcript("t", tuple(utts))
 
 
+def timed_call(*turns: tuple[str, float, float]) -> Transcript:
+    """Alternating agent/customer turns, agent first, with (text, start_s, end_s)."""
+    return Transcript("t", tuple(
+        Utterance("agent" if n % 2 == 0 else "customer", text, start, end)
+        for n, (text, start, end) in enumerate(turns)))
+
+
 def verdict(scorer: Scorer, t: Transcript, criterion: str) -> str:
     return {c.id: c.verdict for c in scorer.score(t).criteria}[criterion]
 
@@ -665,13 +672,6 @@ def test_rules_account_found_by_caller_id_needs_a_check(scorer: Scorer) -> None:
              "okay i got you up here off the number youre calling from youre on the three "
              "hundred meg plan", "so when is it back", "theres an outage in your area", "ok")
     assert verdict(scorer, t, "identity_verification") == "not_met"
-
-
-def timed_call(*turns: tuple[str, float, float]) -> Transcript:
-    """Alternating agent/customer turns, agent first, with (text, start_s, end_s)."""
-    return Transcript("t", tuple(
-        Utterance("agent" if n % 2 == 0 else "customer", text, start, end)
-        for n, (text, start, end) in enumerate(turns)))
 
 
 @pytest.mark.parametrize("complaint", [
