@@ -791,3 +791,122 @@ def test_rules_a_visit_coming_out_is_a_commitment(scorer: Scorer) -> None:
     t = call("Bayou Appliance Care.", "my fridge quit on me Saturday",
              "Tomorrow between eight and noon, Dwayne's coming out to you.", "great")
     assert verdict(scorer, t, "take_action") == "met"
+
+
+@pytest.mark.parametrize("request_", [
+    "Read me the PNR and the passenger surname, please.",
+    "Can I have your personnummer, please?",
+    "ok can i get the account number and the last for of the social",
+])
+def test_rules_record_locators_and_national_numbers_verify(scorer: Scorer,
+                                                            request_: str) -> None:
+    t = call("Northwind Air.", "my flight home was cancelled", request_, "here you go",
+             "Thanks. I've rebooked you on the morning flight.", "ok")
+    assert verdict(scorer, t, "identity_verification") == "met"
+
+
+@pytest.mark.parametrize("reply", [
+    "You need your school certificate, a copy of NRC and two photos.",
+    "If the pressure is still low tonight, call us again and give the reference W 4410.",
+])
+def test_rules_documents_and_references_given_are_no_check(scorer: Scorer,
+                                                          reply: str) -> None:
+    t = call("Lakeside College, admissions.", "what do I need for the June intake?", reply,
+             "okay thank you")
+    assert verdict(scorer, t, "identity_verification") == "na"
+
+
+def test_rules_seeing_something_on_the_news_is_no_account_detail(scorer: Scorer) -> None:
+    t = call("Harbour Insurance.", "the hail smashed my windscreen last night",
+             "what a storm i saw it on the news are you all okay", "yeah we're fine",
+             "Can I take your policy number and date of birth?", "HP 2231, second of June 1980",
+             "Thanks. I've lodged the claim for the glass.", "great")
+    assert verdict(scorer, t, "identity_verification") == "met"
+
+
+@pytest.mark.parametrize("disclosure", [
+    "ok so i see three payments last night at an online shop",
+    "Right, Bonnie. I can see she had her jabs in May and she's on the senior food.",
+    "Yes, 4C. Your rent this month is not paid yet.",
+])
+def test_rules_records_read_out_before_any_check(scorer: Scorer, disclosure: str) -> None:
+    t = call("Acme services.", "it's about my account", disclosure, "yes",
+             "Before we go on, what's your date of birth?", "first of March")
+    assert verdict(scorer, t, "identity_verification") == "not_met"
+
+
+def test_rules_a_crews_report_on_a_street_is_no_account_detail(scorer: Scorer) -> None:
+    t = call("Borough waste services.", "nobody has emptied the bins on our road",
+             "Let me look. I can see the crew reported the road as blocked on Tuesday.", "ok")
+    assert verdict(scorer, t, "identity_verification") == "na"
+
+
+@pytest.mark.parametrize("acknowledgement", [
+    "aiyo wait one hour then still cold, confirm very sian",
+    "ok i can hear this is really stressing you out",
+    "It's horrible to see your savings go like that.",
+    "Oh, bless her, you must be beside yourself.",
+    "Payday and you can't log in, that's the worst timing.",
+    "No, I don't blame you one bit.",
+])
+def test_rules_plain_spoken_empathy(scorer: Scorer, acknowledgement: str) -> None:
+    t = call("Acme, how can I help?", "my order never arrived and I'm really worried",
+             acknowledgement + " I'll send another today.", "ok")
+    assert verdict(scorer, t, "empathy") == "met"
+
+
+@pytest.mark.parametrize("complaint", [
+    "the water is not coming since last night in our block",
+    "I cancelled in March and you are still taking money from my card",
+    "the tracking says delivered but there is nothing here",
+    "you sent the wrong size, it's the second time this happens with you",
+])
+def test_rules_failures_told_as_things_missing_or_still_happening(scorer: Scorer,
+                                                                 complaint: str) -> None:
+    t = call("Acme, good morning.", complaint, "Right, I'll look into that for you.", "ok")
+    assert verdict(scorer, t, "apology") == "not_met"
+
+
+def test_rules_sorry_to_keep_you_is_no_apology(scorer: Scorer) -> None:
+    t = call("Empire Rail.", "my train tonight got cancelled, I'm stuck at the station",
+             "Hang on.", "ok", "Sorry to keep you. There's one at seven tomorrow.", "fine")
+    assert verdict(scorer, t, "apology") == "not_met"
+
+
+def test_rules_a_burst_on_our_pipe_needs_an_apology(scorer: Scorer) -> None:
+    t = call("City Water.", "the pressure is very weak this morning",
+             "There's a burst on our main pipe on King Street, the crew is on it.", "ok")
+    assert verdict(scorer, t, "apology") == "not_met"
+
+
+def test_rules_what_customers_are_said_to_claim_is_no_apology(scorer: Scorer) -> None:
+    t = call("Shoe Hub.", "you sent me the wrong size",
+             "People click the wrong size and then say it's our mistake.", "I did not")
+    assert verdict(scorer, t, "apology") == "not_met"
+    assert verdict(scorer, t, "prohibited_language") == "not_met"
+
+
+@pytest.mark.parametrize("step", [
+    "ok the branch will send a new car to the petrol station in forty minutes",
+    "I take the second charge off for you, the credit is on your account now.",
+])
+def test_rules_steps_arranged_or_done_in_the_present(scorer: Scorer, step: str) -> None:
+    t = call("Acme, hello.", "the car broke down on the highway", step, "thank you")
+    assert verdict(scorer, t, "take_action") == "met"
+
+
+@pytest.mark.parametrize("remark", [
+    "I don't know how a grown man still gives his code to a stranger.",
+    "Look, the shop is responsible for the parts, not us.",
+    "There's no point getting worked up at me, I didn't cancel it.",
+    "The clinic can't go running around behind every patient.",
+])
+def test_rules_belittling_and_passing_the_blame(scorer: Scorer, remark: str) -> None:
+    t = call("Acme, hello.", "nobody told me anything and now it's too late", remark, "wow")
+    assert verdict(scorer, t, "prohibited_language") == "not_met"
+
+
+def test_rules_short_sentences_are_left_to_the_phrases(scorer: Scorer) -> None:
+    t = call("Acme Homes, hello.", "there's water on my bedroom wall",
+             "It's definitely not condensation. I'll book a roofer for tomorrow.", "ok")
+    assert verdict(scorer, t, "prohibited_language") == "met"
